@@ -1,0 +1,174 @@
+"""Demo data: one practice with every kind of person and three different agreements."""
+
+import os
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import CheckInCadence, Membership, Practice, Role, User
+
+DEMO_PRACTICE = "Riverside Counselling (demo)"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    description: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("admin@demo.test", "practice admin", "Practice admin"),
+    DemoLogin("therapist@demo.test", "therapist", "Dr Maya Chen, therapist"),
+    DemoLogin("oncall@demo.test", "therapist (on call)", "Sam Okafor, on-call clinician"),
+    DemoLogin("client@demo.test", "client", "Alex Rivera — crisis period, active agreement"),
+    DemoLogin("client2@demo.test", "client", "Jordan Lee — therapy content held for session"),
+    DemoLogin("client3@demo.test", "client", "Casey Morgan — no agreement yet"),
+)
+
+
+def demo_password() -> str:
+    return os.environ.get("DEMO_PASSWORD") or "contactpolicy-demo"
+
+
+def _user(email: str, name: str, password: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password, name=name)
+    return user
+
+
+def _member(user, practice, role, **extra) -> Membership:
+    existing = Membership.objects.filter(user=user, practice=practice).first()
+    return existing or services.membership_create(user=user, practice=practice, role=role, **extra)
+
+
+@transaction.atomic
+def seed_demo() -> Practice:
+    """Create the demo practice once; running it again changes nothing."""
+    password = demo_password()
+    practice = Practice.objects.filter(name=DEMO_PRACTICE).first() or services.practice_create(
+        name=DEMO_PRACTICE, country="US", time_zone="America/New_York"
+    )
+    admin = _user("admin@demo.test", "Priya Natarajan", password)
+    _member(admin, practice, Role.ADMIN)
+    maya = _user("therapist@demo.test", "Dr Maya Chen", password)
+    therapist = _member(maya, practice, Role.THERAPIST)
+    sam = _user("oncall@demo.test", "Sam Okafor", password)
+    _member(sam, practice, Role.THERAPIST, on_call_eligible=True)
+
+    alex = _member(
+        _user("client@demo.test", "Alex Rivera", password),
+        practice,
+        Role.CLIENT,
+        therapist=therapist,
+    )
+    jordan = _member(
+        _user("client2@demo.test", "Jordan Lee", password),
+        practice,
+        Role.CLIENT,
+        therapist=therapist,
+    )
+    _member(
+        _user("client3@demo.test", "Casey Morgan", password),
+        practice,
+        Role.CLIENT,
+        therapist=therapist,
+    )
+
+    if not therapist.office_hours.exists():
+        services.office_hours_replace(
+            therapist=therapist,
+            by=maya,
+            windows=[(d, time(9), time(17)) for d in range(4)] + [(4, time(9), time(13))],
+        )
+
+    if not alex.agreements.exists():
+        draft = services.agreement_start_draft(client=alex, by=maya)
+        services.agreement_update_draft(
+            agreement=draft,
+            by=maya,
+            terms={
+                "frequency_limit_per_week": 3,
+                "hold_clinical_for_session": False,
+                "crisis_instructions": "Call the practice line and say it's an emergency; "
+                "the answering service will reach me or the clinician on call.",
+                "note_to_client": "As we discussed: short check-ins are welcome while things "
+                "are hard.",
+            },
+            channel_rules={
+                "portal": dict(
+                    enabled=True, allow_logistics=True, allow_clinical=True, allow_urgent=True
+                ),
+                "sms": dict(
+                    enabled=True, allow_logistics=True, allow_urgent=True, after_hours_allowed=True
+                ),
+                "email": dict(enabled=True, allow_logistics=True),
+                "phone": dict(
+                    enabled=True, allow_urgent=True, allow_crisis=True, after_hours_allowed=True
+                ),
+            },
+            response_windows={
+                "urgent": services.WindowTerms(2, "hours"),
+                "logistics": services.WindowTerms(1, "days"),
+                "clinical": services.WindowTerms(2, "days"),
+            },
+        )
+        services.agreement_propose(agreement=draft, by=maya)
+        services.agreement_accept(agreement=draft, by=alex.user)
+        now = timezone.now()
+        services.crisis_period_start(
+            client=alex,
+            by=maya,
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=13),
+            check_in_cadence=CheckInCadence.DAILY,
+            note="After the hospital visit; daily check-ins by portal.",
+        )
+        services.safety_plan_update(
+            client=alex,
+            by=maya,
+            sections={
+                "warning_signs": "Not sleeping; cancelling plans; thinking nobody would notice.",
+                "coping_strategies": "Walk the dog round the park; cold water on my face; music.",
+                "distractions": "Coffee shop on Elm St; my sister's kitchen.",
+                "people_to_ask": "My sister Dana — 555-0142; my friend Luis — 555-0178.",
+                "professionals": "Dr Maya Chen via the practice line; 988 any time.",
+                "safe_environment": "Dana keeps my extra medication; no alcohol at home.",
+                "reasons_for_living": "My dog, Biscuit, and my niece.",
+            },
+        )
+
+    if not jordan.agreements.exists():
+        draft = services.agreement_start_draft(client=jordan, by=maya)
+        services.agreement_update_draft(
+            agreement=draft,
+            by=maya,
+            terms={
+                "frequency_limit_per_week": 2,
+                "hold_clinical_for_session": True,
+                "crisis_instructions": "Call 988 or 911, or the practice line after hours.",
+                "note_to_client": "Bring what comes up to our Tuesday sessions; notes are welcome.",
+            },
+            channel_rules={
+                "portal": dict(
+                    enabled=True, allow_logistics=True, allow_clinical=True, allow_urgent=True
+                ),
+                "sms": dict(enabled=False),
+                "email": dict(enabled=True, allow_logistics=True),
+                "phone": dict(
+                    enabled=True, allow_urgent=True, allow_crisis=True, after_hours_allowed=True
+                ),
+            },
+            response_windows={
+                "urgent": services.WindowTerms(4, "hours"),
+                "logistics": services.WindowTerms(2, "days"),
+                "clinical": None,
+            },
+        )
+        services.agreement_propose(agreement=draft, by=maya)
+        services.agreement_accept(agreement=draft, by=jordan.user)
+    return practice

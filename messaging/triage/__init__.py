@@ -1,0 +1,1 @@
+"""Pure triage rules: no ORM, no Django settings — snapshot in, decision out."""

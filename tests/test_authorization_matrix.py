@@ -1,0 +1,244 @@
+"""Who may open what: every route in the URLconf × every kind of visitor → expected status.
+
+The route list is generated from the URLconf, so a new route without a row here fails the
+test ``test_every_route_is_in_the_matrix``. Deny by default: a role that doesn't belong gets 403,
+the right role reaching for someone else's object gets 404 (so nothing leaks that it exists),
+anonymous visitors are sent to sign in.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from agreements import services
+from agreements.models import CheckInCadence, Role
+
+from .conftest import PASSWORD, World
+
+PERSONAS = (
+    "anonymous",
+    "client",
+    "other_client",
+    "therapist",
+    "other_therapist",
+    "admin",
+    "other_admin",
+)
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else prefix + str(pattern.pattern)
+
+
+def all_route_names() -> set[str]:
+    return set(_walk(get_resolver().url_patterns))
+
+
+@dataclass(frozen=True)
+class Row:
+    expected: dict[str, int]
+    method: str = "get"
+    kwargs: Callable[[World], dict] = field(default=lambda world: {})
+
+
+def statuses(default: int, anonymous: int = 302, **overrides: int) -> dict[str, int]:
+    table = {persona: default for persona in PERSONAS}
+    table["anonymous"] = anonymous
+    table.update(overrides)
+    return table
+
+
+ADMIN_ONLY = statuses(403, admin=200, other_admin=200)
+THERAPIST_ONLY = statuses(403, therapist=200, other_therapist=200)
+CLIENT_ONLY = statuses(403, client=200, other_client=200)
+# One client's things, seen by their therapist: others of the same role get 404.
+THERAPIST_OF_CLIENT = statuses(403, therapist=200, other_therapist=404)
+THERAPIST_OR_ADMIN_OF_CLIENT = statuses(
+    403, therapist=200, other_therapist=404, admin=200, other_admin=404
+)
+THERAPIST_OF_CLIENT_POSTS = statuses(403, therapist=302, other_therapist=404)
+PUBLIC = statuses(200, anonymous=200)
+
+
+def _client_id(world: World) -> dict:
+    return {"client_id": world.client.pk}
+
+
+def _active_agreement(world: World):
+    draft = services.agreement_start_draft(client=world.client, by=world.therapist.user)
+    services.agreement_propose(agreement=draft, by=world.therapist.user)
+    return services.agreement_accept(agreement=draft, by=world.client.user)
+
+
+def _draft_after_active(world: World) -> dict:
+    _active_agreement(world)
+    draft = services.agreement_start_draft(client=world.client, by=world.therapist.user)
+    return {"agreement_id": draft.pk}
+
+
+def _proposed(world: World) -> dict:
+    draft = services.agreement_start_draft(client=world.client, by=world.therapist.user)
+    services.agreement_propose(agreement=draft, by=world.therapist.user)
+    return {"agreement_id": draft.pk}
+
+
+def _away_period(world: World) -> dict:
+    now = timezone.now()
+    period = services.away_period_add(
+        therapist=world.therapist,
+        by=world.therapist.user,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=3),
+        covering_therapist=world.other_therapist,
+    )
+    return {"period_id": period.pk}
+
+
+def _crisis_period(world: World) -> dict:
+    now = timezone.now()
+    period = services.crisis_period_start(
+        client=world.client,
+        by=world.therapist.user,
+        starts_at=now,
+        ends_at=now + timedelta(days=3),
+        check_in_cadence=CheckInCadence.DAILY,
+    )
+    return {"period_id": period.pk}
+
+
+def _invitation(world: World) -> dict:
+    invitation, _ = services.invitation_create(
+        practice=world.practice,
+        by=world.therapist.user,
+        email="newclient@harbour.test",
+        name="New Client",
+        role=Role.CLIENT,
+        therapist=world.therapist,
+    )
+    return {"token": services.invitation_token(invitation)}
+
+
+MATRIX: dict[str, Row] = {
+    "home": Row(statuses(302)),
+    "login": Row(PUBLIC),
+    "logout": Row(statuses(302), method="post"),
+    "password_change": Row(statuses(200)),
+    "password_change_done": Row(statuses(200)),
+    "password_reset": Row(PUBLIC),
+    "password_reset_done": Row(PUBLIC),
+    "password_reset_confirm": Row(
+        PUBLIC, kwargs=lambda world: {"uidb64": "MQ", "token": "not-a-valid-token"}
+    ),
+    "password_reset_complete": Row(PUBLIC),
+    "invitation_accept": Row(PUBLIC, kwargs=_invitation),
+    "practice_home": Row(ADMIN_ONLY),
+    "staff_invite": Row(ADMIN_ONLY),
+    "practice_settings": Row(ADMIN_ONLY),
+    "therapist_home": Row(THERAPIST_ONLY),
+    "client_invite": Row(THERAPIST_ONLY),
+    "office_hours": Row(THERAPIST_ONLY),
+    "away_periods": Row(THERAPIST_ONLY),
+    "away_period_delete": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_away_period),
+    "client_detail": Row(THERAPIST_OR_ADMIN_OF_CLIENT, kwargs=_client_id),
+    "agreement_draft": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_client_id),
+    "safety_plan_edit": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
+    "crisis_period_new": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
+    "crisis_period_end": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_crisis_period),
+    "agreement_detail": Row(
+        THERAPIST_OR_ADMIN_OF_CLIENT,
+        kwargs=lambda world: {"agreement_id": _active_agreement(world).pk},
+    ),
+    "agreement_edit": Row(THERAPIST_OF_CLIENT, kwargs=_draft_after_active),
+    "agreement_changes": Row(THERAPIST_OR_ADMIN_OF_CLIENT, kwargs=_draft_after_active),
+    "agreement_transition": Row(
+        THERAPIST_OF_CLIENT_POSTS,
+        method="post",
+        kwargs=lambda world: {**_draft_after_active(world), "action": "propose"},
+    ),
+    "client_home": Row(CLIENT_ONLY),
+    "client_agreement": Row(CLIENT_ONLY),
+    "client_agreement_accept": Row(
+        statuses(403, client=302, other_client=404), method="post", kwargs=_proposed
+    ),
+    "client_safety_plan": Row(CLIENT_ONLY),
+    "client_crisis_help": Row(CLIENT_ONLY),
+}
+
+
+def _is_django_admin(name: str) -> bool:
+    return name.startswith(("admin:", "django-admin/"))
+
+
+def test_every_route_is_in_the_matrix():
+    missing = {name for name in all_route_names() if not _is_django_admin(name)} - set(MATRIX)
+    assert not missing, f"Add these routes to the authorization matrix: {sorted(missing)}"
+    stale = set(MATRIX) - all_route_names()
+    assert not stale, f"These rows name routes that no longer exist: {sorted(stale)}"
+
+
+def _sign_in(client, world: World, persona: str) -> None:
+    if persona == "anonymous":
+        return
+    membership = getattr(world, persona)
+    assert client.login(email=membership.user.email, password=PASSWORD)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_answers_each_persona_as_expected(client, world, route, persona):
+    row = MATRIX[route]
+    url = reverse(route, kwargs=row.kwargs(world))
+    _sign_in(client, world, persona)
+    response = getattr(client, row.method)(url)
+    assert response.status_code == row.expected[persona], (
+        f"{row.method.upper()} {url} as {persona}: {response.status_code}"
+    )
+    if response.status_code == 302 and persona == "anonymous" and route != "logout":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def _admin_urls() -> list[str]:
+    urls = [
+        ("unnamed", "/django-admin/agreements/user/1/"),
+        ("unnamed", "/django-admin/agreements/contactagreement/1/"),
+        ("unnamed", "/django-admin/no-such-page/"),
+    ]
+    for name in sorted(n for n in all_route_names() if n.startswith("admin:")):
+        for args in ([], ["1"], ["agreements"], ["agreements", "user"], ["1", "1"]):
+            try:
+                urls.append((name, reverse(name, args=args)))
+                break
+            except Exception:
+                continue
+    return urls
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_django_admin_is_for_superusers_only(client, world, persona):
+    _sign_in(client, world, persona)
+    urls = _admin_urls()
+    assert len(urls) > 10
+    for name, url in urls:
+        response = client.get(url)
+        if name == "admin:login":
+            # The login form itself renders; signing in with a non-superuser is refused.
+            assert response.status_code in (200, 302)
+            continue
+        assert response.status_code in (302, 403, 404, 405), f"{url} as {persona}"
+
+
+def test_superuser_reaches_django_admin(client, db):
+    from agreements.models import User
+
+    User.objects.create_superuser(email="root@example.test", password=PASSWORD, name="Root")
+    assert client.login(email="root@example.test", password=PASSWORD)
+    assert client.get(reverse("admin:index")).status_code == 200
