@@ -83,6 +83,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "contactpolicy.wsgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if not DATABASE_URL or not os.environ.get("REDIS_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:

@@ -1,0 +1,72 @@
+# Contact Policy: developer and CI entry points. `make` lists the targets.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install browser run test lint format compose-check clean
+
+help:
+	@echo "Contact Policy - make targets:"
+	@echo "  install        create $(VENV) with $(PYTHON) and install the project with its dev extras"
+	@echo "  browser        install Debian's chromium for the real-browser tests (if missing)"
+	@echo "  run            migrate, seed the demo data and run the embedded stack"
+	@echo "                 (web, Celery worker and beat, embedded Redis) on http://$(HOST):$(PORT)/"
+	@echo "  test           ruff, migrations check and the whole pytest suite (PYTEST_ARGS=...)"
+	@echo "  lint           ruff check and ruff format --check"
+	@echo "  format         sort imports and format the code with ruff"
+	@echo "  compose-check  validate docker-compose.yml with docker-compose config"
+	@echo "  clean          remove caches and collected static files (keeps $(VENV) and var/)"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev]'
+	touch $@
+
+browser:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "chromium is installed: /usr/bin/chromium"; \
+	else \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+	fi
+
+run: install
+	mkdir -p "$${CONTACTPOLICY_VAR_DIR:-var}"
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	exec $(PY) manage.py runstack --host $(HOST) --port $(PORT)
+
+test: install browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --select I --fix .
+	$(VENV)/bin/ruff format .
+
+compose-check:
+	@if command -v docker-compose >/dev/null 2>&1; then \
+		SECRET_KEY="$${SECRET_KEY:-compose-check-only}" docker-compose -f docker-compose.yml config -q \
+			&& echo "docker-compose.yml is valid"; \
+	else \
+		echo "docker-compose is not installed; skipping (apt-get install -y docker-compose)"; \
+	fi
+
+clean:
+	rm -rf staticfiles .pytest_cache .ruff_cache .hypothesis test-artifacts
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
