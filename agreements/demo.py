@@ -2,7 +2,8 @@
 
 import os
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -171,4 +172,71 @@ def seed_demo() -> Practice:
         )
         services.agreement_propose(agreement=draft, by=maya)
         services.agreement_accept(agreement=draft, by=jordan.user)
+
+    _demo_sessions_and_messages(practice, therapist, alex, jordan)
     return practice
+
+
+def _next_weekday_at(weekday: int, hour: int, zone: str) -> datetime:
+    local = timezone.localtime(timezone.now(), ZoneInfo(zone))
+    days = (weekday - local.weekday()) % 7 or 7
+    day = local.date() + timedelta(days=days)
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(zone))
+
+
+def _demo_sessions_and_messages(practice, therapist, alex, jordan) -> None:
+    """A booked session each and a few messages, so every page has something to show."""
+    from messaging.models import Message
+    from messaging.services.inbox import (
+        session_note_save,
+        session_note_share,
+        therapy_session_schedule,
+    )
+    from messaging.services.intake import message_receive
+
+    if Message.objects.filter(practice=practice).exists():
+        return
+    for client, weekday in ((alex, 1), (jordan, 3)):
+        therapy_session_schedule(
+            client=client,
+            by=therapist.user,
+            starts_at=_next_weekday_at(weekday, 15, therapist.time_zone),
+        )
+    now = timezone.now()
+    message_receive(
+        practice=practice,
+        channel="portal",
+        body="Could we move next week's session to Thursday afternoon?",
+        sender=alex,
+        declared_purpose="logistics",
+        declared_emergency=False,
+        received_at=now - timedelta(hours=20),
+    )
+    message_receive(
+        practice=practice,
+        channel="portal",
+        body="Checking in like we said. Slept a bit better, walked Biscuit twice.",
+        sender=alex,
+        declared_purpose="clinical",
+        declared_emergency=False,
+        received_at=now - timedelta(hours=3),
+    )
+    message_receive(
+        practice=practice,
+        channel="portal",
+        body="I keep thinking about what my mum said at the wedding and why it got to me so much.",
+        sender=jordan,
+        declared_purpose="clinical",
+        declared_emergency=False,
+        received_at=now - timedelta(days=1, hours=2),
+    )
+    note = session_note_save(client=jordan, body="I want to talk about setting limits with work.")
+    session_note_share(note=note)
+    message_receive(
+        practice=practice,
+        channel="sms",
+        body="hi is this the clinic? I need to cancel thursday",
+        sender=None,
+        sender_address="+15550104477",
+        received_at=now - timedelta(hours=5),
+    )

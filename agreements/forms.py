@@ -25,7 +25,11 @@ class StaffInvitationForm(forms.Form):
     name = forms.CharField(max_length=150)
     email = forms.EmailField()
     role = forms.ChoiceField(
-        choices=[(Role.THERAPIST.value, Role.THERAPIST.label), (Role.ADMIN.value, Role.ADMIN.label)]
+        choices=[
+            (Role.THERAPIST.value, Role.THERAPIST.label),
+            (Role.ADMIN.value, Role.ADMIN.label),
+            (Role.OPERATOR.value, Role.OPERATOR.label),
+        ]
     )
     on_call_eligible = forms.BooleanField(
         required=False, label="Can be on call (answering-service escalation)"
@@ -83,6 +87,8 @@ class PracticeSettingsForm(forms.ModelForm):
             "crisis_line_name",
             "crisis_line_number",
             "crisis_text",
+            "inbound_sms_number",
+            "inbound_email",
         ]
         labels = {
             "emergency_number": "Emergency services number",

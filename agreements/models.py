@@ -77,6 +77,12 @@ class Practice(models.Model):
     crisis_line_name = models.CharField(max_length=100, default="988 Suicide & Crisis Lifeline")
     crisis_line_number = models.CharField(max_length=32, default="988")
     crisis_text = models.CharField(max_length=100, blank=True, default="Text 988")
+    inbound_sms_number = models.CharField(
+        max_length=32, blank=True, help_text="The practice's SMS number, e.g. +15551230000."
+    )
+    inbound_email = models.EmailField(
+        blank=True, help_text="The address clients email, e.g. messages@practice.example."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -90,6 +96,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Practice admin"
     THERAPIST = "therapist", "Therapist"
     CLIENT = "client", "Client"
+    OPERATOR = "operator", "Answering-service operator"
 
 
 class Membership(models.Model):
@@ -530,3 +537,45 @@ class SafetyPlan(models.Model):
             (self._meta.get_field(field).verbose_name, getattr(self, field))
             for field in self.SECTIONS
         ]
+
+
+class TherapySession(models.Model):
+    """A booked session. Held messages and shared notes wait for the next one."""
+
+    client = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="sessions")
+    therapist = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="sessions_as_therapist"
+    )
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(default=50)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["client", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"Session with {self.client.user} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="The first characters, to recognise it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

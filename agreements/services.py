@@ -84,6 +84,8 @@ def practice_update_settings(*, practice: Practice, by: User, changes: dict[str,
         "crisis_line_name",
         "crisis_line_number",
         "crisis_text",
+        "inbound_sms_number",
+        "inbound_email",
     }
     unknown = set(changes) - allowed
     if unknown:

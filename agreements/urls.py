@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import token_views, views
 
 urlpatterns = [
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
@@ -47,4 +47,10 @@ urlpatterns = [
     ),
     path("me/safety-plan/", views.client_safety_plan, name="client_safety_plan"),
     path("me/crisis-help/", views.client_crisis_help, name="client_crisis_help"),
+    path("me/api-tokens/", token_views.api_tokens, name="api_tokens"),
+    path(
+        "me/api-tokens/<int:token_id>/revoke/",
+        token_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
 ]

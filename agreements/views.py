@@ -34,8 +34,9 @@ from .terms import agreement_terms, terms_diff
 
 HOME_FOR_ROLE = {
     Role.ADMIN: "practice_home",
-    Role.THERAPIST: "therapist_home",
+    Role.THERAPIST: "therapist_inbox",
     Role.CLIENT: "client_home",
+    Role.OPERATOR: "operator_console",
 }
 
 

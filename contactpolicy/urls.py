@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agreements import views as agreement_views
+from messaging.api import api
 
 urlpatterns = [
     path("", agreement_views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("agreements.urls")),
+    path("", include("messaging.urls")),
+    path("api/v1/", api.urls),
 ]

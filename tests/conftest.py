@@ -26,6 +26,7 @@ class World:
     client: Membership
     other_client: Membership
     other_admin: Membership
+    operator: Membership
 
 
 def make_user(email: str, name: str) -> User:
@@ -59,6 +60,7 @@ def world(db) -> World:
             "client2@harbour.test", "Bo Other", practice, Role.CLIENT, therapist=other_therapist
         ),
         other_admin=make_member("admin@hillside.test", "Hal Hill", other_practice, Role.ADMIN),
+        operator=make_member("operator@harbour.test", "Opal Operator", practice, Role.OPERATOR),
     )
 
 

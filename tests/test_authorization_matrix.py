@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from agreements import services
 from agreements.models import CheckInCadence, Role
+from agreements.tokens import api_token_create
+from messaging.services.inbox import session_note_save
+from messaging.services.intake import message_receive
 
 from .conftest import PASSWORD, World
 
@@ -27,6 +30,7 @@ PERSONAS = (
     "other_therapist",
     "admin",
     "other_admin",
+    "operator",
 )
 
 
@@ -48,6 +52,7 @@ class Row:
     expected: dict[str, int]
     method: str = "get"
     kwargs: Callable[[World], dict] = field(default=lambda world: {})
+    data: Callable[[World], dict] = field(default=lambda world: {})
 
 
 def statuses(default: int, anonymous: int = 302, **overrides: int) -> dict[str, int]:
@@ -67,6 +72,33 @@ THERAPIST_OR_ADMIN_OF_CLIENT = statuses(
 )
 THERAPIST_OF_CLIENT_POSTS = statuses(403, therapist=302, other_therapist=404)
 PUBLIC = statuses(200, anonymous=200)
+
+
+def _client_message(world: World) -> dict:
+    received = message_receive(
+        practice=world.practice,
+        channel="portal",
+        body="Can we move Tuesday to 3pm?",
+        sender=world.client,
+        declared_purpose="logistics",
+        declared_emergency=False,
+    )
+    return {"message_id": received.message.pk}
+
+
+def _unknown_sender_message(world: World) -> dict:
+    received = message_receive(
+        practice=world.practice,
+        channel="sms",
+        body="hi is this the clinic",
+        sender=None,
+        sender_address="+15550009999",
+    )
+    return {"message_id": received.message.pk}
+
+
+def _client_note(world: World) -> dict:
+    return {"note_id": session_note_save(client=world.client, body="Talk about my sister").pk}
 
 
 def _client_id(world: World) -> dict:
@@ -171,6 +203,70 @@ MATRIX: dict[str, Row] = {
     ),
     "client_safety_plan": Row(CLIENT_ONLY),
     "client_crisis_help": Row(CLIENT_ONLY),
+    # messaging: client
+    "client_messages": Row(CLIENT_ONLY),
+    "message_compose": Row(CLIENT_ONLY),
+    "client_message_detail": Row(
+        statuses(403, client=200, other_client=404), kwargs=_client_message
+    ),
+    "client_notes": Row(CLIENT_ONLY),
+    "client_note_edit": Row(statuses(403, client=200, other_client=404), kwargs=_client_note),
+    "client_note_share": Row(
+        statuses(403, client=302, other_client=404), method="post", kwargs=_client_note
+    ),
+    "client_note_delete": Row(
+        statuses(403, client=302, other_client=404), method="post", kwargs=_client_note
+    ),
+    # messaging: therapist
+    "therapist_inbox": Row(THERAPIST_ONLY),
+    "message_detail": Row(THERAPIST_OF_CLIENT, kwargs=_client_message),
+    "message_reply": Row(
+        THERAPIST_OF_CLIENT_POSTS,
+        method="post",
+        kwargs=_client_message,
+        data=lambda world: {"body": "Yes, 3pm works."},
+    ),
+    "message_retriage": Row(
+        THERAPIST_OF_CLIENT_POSTS,
+        method="post",
+        kwargs=_client_message,
+        data=lambda world: {
+            "category": "urgent",
+            "disposition": "deliver",
+            "reason": "Deadline tomorrow",
+        },
+    ),
+    # Unknown senders belong to the practice: every therapist there may match them.
+    "message_assign": Row(
+        statuses(403, therapist=302, other_therapist=302),
+        method="post",
+        kwargs=_unknown_sender_message,
+        data=lambda world: {"client": world.client.pk},
+    ),
+    "session_prep": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
+    "session_schedule": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
+    # answering service
+    "operator_console": Row(
+        statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200, operator=200)
+    ),
+    # providers: signed or secret requests only
+    "sms_inbound": Row(statuses(403, anonymous=403), method="post"),
+    "email_inbound": Row(statuses(403, anonymous=403), method="post"),
+    # JSON API: 401 without credentials, 403 for a role it isn't for, 404 for others' things
+    "api:messages": Row(statuses(403, anonymous=401, client=200, other_client=200)),
+    "api:message": Row(
+        statuses(403, anonymous=401, client=200, other_client=404),
+        kwargs=lambda world: {"id": _client_message(world)["message_id"]},
+    ),
+    "api:openapi-json": Row(PUBLIC),
+    "api:openapi-view": Row(PUBLIC),
+    "api:api-root": Row(statuses(404, anonymous=404)),
+    "api_tokens": Row(CLIENT_ONLY),
+    "api_token_revoke": Row(
+        statuses(403, client=302, other_client=404),
+        method="post",
+        kwargs=lambda world: {"token_id": api_token_create(user=world.client.user, name="x")[0].pk},
+    ),
 }
 
 
@@ -198,7 +294,7 @@ def test_route_answers_each_persona_as_expected(client, world, route, persona):
     row = MATRIX[route]
     url = reverse(route, kwargs=row.kwargs(world))
     _sign_in(client, world, persona)
-    response = getattr(client, row.method)(url)
+    response = getattr(client, row.method)(url, row.data(world))
     assert response.status_code == row.expected[persona], (
         f"{row.method.upper()} {url} as {persona}: {response.status_code}"
     )

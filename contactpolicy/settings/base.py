@@ -178,3 +178,12 @@ LOGGING = {
 
 # The address people use to reach the app; used in emailed links.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# SMS through Twilio (inbound webhook signatures are checked with the auth token).
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+# Public base URL Twilio posts to, if it differs from what the request says (behind a proxy).
+TWILIO_WEBHOOK_BASE_URL = os.environ.get("TWILIO_WEBHOOK_BASE_URL", "")
+# Inbound email webhook: the mail provider sends this secret in the X-Webhook-Secret header.
+EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")

@@ -21,6 +21,7 @@ def contact_event_record(
     actor=None,
     client=None,
     agreement=None,
+    message=None,
     details: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> ContactEvent:
@@ -36,6 +37,7 @@ def contact_event_record(
         actor=actor,
         client=client,
         agreement=agreement,
+        message=message,
         details=details or {},
         occurred_at=occurred_at or timezone.now(),
     )

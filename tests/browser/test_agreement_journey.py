@@ -17,7 +17,8 @@ def sign_in(page, base_url, email):
 def test_agreement_written_proposed_accepted_and_active(live_server, world, new_page):
     therapist_page = new_page()
     sign_in(therapist_page, live_server.url, world.therapist.user.email)
-    expect(therapist_page.get_by_role("heading", name="Your clients")).to_be_visible()
+    expect(therapist_page.get_by_role("heading", name="Inbox")).to_be_visible()
+    therapist_page.get_by_role("link", name="Clients", exact=True).click()
     therapist_page.get_by_role("link", name="Cleo Client").first.click()
     therapist_page.get_by_role("button", name="Write an agreement").click()
 

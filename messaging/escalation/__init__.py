@@ -1,0 +1,1 @@
+"""Answering-service escalation: policies, on-call schedules, the engine and notifications."""

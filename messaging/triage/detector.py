@@ -1,0 +1,640 @@
+"""Explainable risk detector for between-session messages (pure Python, no Django).
+
+``detect(text)`` answers two questions for a clinician: *which category* does the
+message belong to (crisis / urgent / clinical / logistics) and *why* - every
+piece of evidence is a ``Match`` pointing at the client's own words, and every
+piece of evidence that was discounted (negated, in the past, about someone else,
+a figure of speech) is kept in ``suppressed`` with the reason, so nothing is
+hidden.
+
+How a message is read
+---------------------
+1. Normalise: lower case, no apostrophes, curly quotes straightened, letters
+   repeated three or more times squeezed ("sooo" -> "so"), near-miss spellings
+   of key words corrected ("sucide" -> "suicide"). A map back to the original
+   characters is kept so highlights land on what the client actually typed.
+2. Find signals: every rule in ``lexicon`` is matched (intent, plan, method,
+   timing, goodbye, burden, hopelessness, self-harm, harm to others, being
+   harmed, command hallucinations; urgent, clinical and logistics signals).
+3. Discount with modifiers: figure of speech, someone else said it to the
+   client, a film or article, someone else's risk, in the past, negated, or the
+   client says they will not act (only for thoughts, and only when nothing else
+   points to danger).
+4. Combine: the weights of each crisis signal add up (capped per signal), some
+   pairs add a bonus ("a method together with hopelessness"). 1.0 or more is a
+   crisis. Below that, urgent evidence, or any real risk evidence (>= 0.5),
+   makes it urgent; otherwise clinical vs logistics is decided by which has
+   more evidence, clinical when in doubt.
+
+The detector may raise a category, never lower one: when a message talks about
+the client's own current risk and the evidence is unclear, it says crisis.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from messaging.triage import lexicon
+from messaging.triage.categories import Category
+from messaging.triage.lexicon import Rule
+
+
+@dataclass(frozen=True)
+class Match:
+    """One piece of evidence, located in the original message text."""
+
+    phrase: str
+    start: int
+    end: int
+    signal: str
+    category: Category
+    weight: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Detection:
+    category: Category
+    score: float  # strength of evidence for ``category``, 0..1
+    matches: tuple[Match, ...]
+    suppressed: tuple[Match, ...]
+
+    @property
+    def reasons(self) -> list[str]:
+        """Plain-language reasons, strongest first, then what was discounted."""
+        counted = [m.reason for m in self.matches]
+        discounted = [f"not counted: {m.reason}" for m in self.suppressed]
+        return list(dict.fromkeys(counted + discounted))
+
+
+# ---------------------------------------------------------------------------
+# Normalisation with a map back to the original offsets
+# ---------------------------------------------------------------------------
+
+_APOSTROPHES = frozenset("'`\u00b4\u2018\u2019\u201a\u201b\u02bc\u2032")
+_DOUBLE_QUOTES = frozenset("\u201c\u201d\u201e\u201f\u2033")
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015")
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """Normalised text plus, for each of its characters, the original span."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalise(text: str) -> NormalisedText:
+    # (normalised char, original start, original end)
+    chars: list[tuple[str, int, int]] = []
+    for index, char in enumerate(text):
+        if char in _APOSTROPHES:
+            continue  # "i'm" -> "im": one spelling for the lexicon to match
+        if char.isspace():
+            separator = "\n" if char in "\n\r" else " "
+            if chars and chars[-1][0] in " \n":
+                kept = "\n" if "\n" in (chars[-1][0], separator) else " "
+                chars[-1] = (kept, chars[-1][1], index + 1)
+            else:
+                chars.append((separator, index, index + 1))
+            continue
+        if char in _DOUBLE_QUOTES:
+            char = '"'
+        elif char in _DASHES:
+            char = "-"
+        for lowered in char.lower():
+            chars.append((lowered, index, index + 1))
+    chars = _squeeze_repeated_letters(chars)
+    chars = _correct_typos(chars)
+    return NormalisedText(
+        text="".join(c for c, _, _ in chars),
+        starts=tuple(s for _, s, _ in chars),
+        ends=tuple(e for _, _, e in chars),
+    )
+
+
+def _squeeze_repeated_letters(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """ "diiiie" -> "die", "killll" -> "kil" (the lexicon accepts "kil")."""
+    squeezed: list[tuple[str, int, int]] = []
+    index = 0
+    while index < len(chars):
+        run_end = index
+        while run_end + 1 < len(chars) and chars[run_end + 1][0] == chars[index][0]:
+            run_end += 1
+        if chars[index][0].isalpha() and run_end - index >= 2:
+            squeezed.append((chars[index][0], chars[index][1], chars[run_end][2]))
+        else:
+            squeezed.extend(chars[index : run_end + 1])
+        index = run_end + 1
+    return squeezed
+
+
+def _correct_typos(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Expand text-speak ("gonna") and read near-misses of key risk words as the word
+    ("sucide", "overdoes", "mysefl")."""
+    text = "".join(c for c, _, _ in chars)
+    corrected: list[tuple[str, int, int]] = []
+    position = 0
+    for token in re.finditer(r"[a-z0-9]+", text):
+        word = token.group()
+        replacement = lexicon.SLANG_EXPANSIONS.get(word) or _closest_fuzzy_term(word)
+        if replacement is None:
+            continue
+        corrected.extend(chars[position : token.start()])
+        original_start = chars[token.start()][1]
+        original_end = chars[token.end() - 1][2]
+        # Every corrected character points at the whole original word.
+        corrected.extend((letter, original_start, original_end) for letter in replacement)
+        position = token.end()
+    corrected.extend(chars[position:])
+    return corrected
+
+
+@lru_cache(maxsize=4096)
+def _closest_fuzzy_term(word: str) -> str | None:
+    if (
+        len(word) < 5
+        or not word.isalpha()
+        or word in lexicon.FUZZY_TERMS
+        or word in lexicon.FUZZY_EXCEPTIONS
+    ):
+        return None
+    for term in lexicon.FUZZY_TERMS:
+        if abs(len(term) - len(word)) <= 1 and _within_one_edit(word, term):
+            return term
+    return None
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+# ---------------------------------------------------------------------------
+# Compiled lexicon
+# ---------------------------------------------------------------------------
+
+
+def _compile(pattern: str, word_bounded: bool = True) -> re.Pattern[str]:
+    if word_bounded:
+        pattern = rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
+    return re.compile(pattern)
+
+
+def _compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
+    return _compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_ALL_RULES: tuple[Rule, ...] = (
+    lexicon.CRISIS_RULES + lexicon.URGENT_RULES + lexicon.CLINICAL_RULES + lexicon.LOGISTICS_RULES
+)
+_RULE_PATTERNS: tuple[tuple[Rule, tuple[re.Pattern[str], ...]], ...] = tuple(
+    (r, tuple(_compile(p, r.word_bounded) for p in r.patterns)) for r in _ALL_RULES
+)
+_IDIOMS = tuple((_compile(i.pattern), i.needs_laughter) for i in lexicon.FIGURES_OF_SPEECH)
+_REPORTED_SPEECH = _compile_any(lexicon.REPORTED_SPEECH)
+_SAFETY = _compile_any(lexicon.SAFETY_STATEMENTS)
+_FUTURE_PLANS = _compile_any(lexicon.FUTURE_PLANS)
+_HISTORY = _compile_any(lexicon.HISTORY_MARKERS)
+_RECENCY = _compile_any(lexicon.RECENCY_MARKERS)
+_EVENT_RECENCY = _compile_any(lexicon.EVENT_RECENCY_MARKERS)
+_IMMEDIACY = _compile_any(lexicon.IMMEDIACY_MARKERS)
+_SELF_INCLUSION = _compile(lexicon.SELF_INCLUSION)
+_MEDIA = _compile(lexicon.MEDIA_MARKERS)
+_LAUGHTER = re.compile(lexicon.LAUGHTER)
+_SENTENCE_BREAK = re.compile(r"[.!?\n]+")
+_CLAUSE_BREAK = re.compile(
+    r"[.!?\n;:,]+|\s(?:but|though|although|anyway|however|except|whereas)\s|\s-\s"
+)
+_WORD = re.compile(r"[a-z]+")
+
+# Signals that show danger beyond words about feelings; their presence keeps a
+# safety statement ("I'm safe") from discounting thoughts of dying.
+_DANGER_BEYOND_THOUGHTS = frozenset(
+    {
+        "plan",
+        "means_at_hand",
+        "overdose",
+        "self_harm",
+        "being_harmed",
+        "command_hallucination",
+        "timing",
+        "intent",
+    }
+)
+
+
+# ---------------------------------------------------------------------------
+# Detection
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: Rule
+    start: int  # offsets in the normalised text
+    end: int
+
+
+@dataclass(frozen=True)
+class _Discount:
+    hit: _Hit
+    kind: str  # idiom, reported, media, future, third_party, history, negated, contained, safety
+    why: str
+
+
+def detect(text: str) -> Detection:
+    norm = normalise(text)
+    context = _Context.build(norm.text)
+    hits = _deduplicate(_find_hits(norm.text))
+
+    kept, discounted = _apply_modifiers(hits, context)
+    kept, discounted = _discount_words_inside_discounted(kept, discounted)
+    kept, discounted = _apply_safety_statement(kept, discounted, context)
+
+    matches = [_to_match(norm, text, hit) for hit in kept]
+    matches += _third_party_urgent_matches(norm, text, discounted, context)
+    suppressed = [
+        _to_match(norm, text, d.hit, f"{_reason(norm, text, d.hit)} - discounted: {d.why}")
+        for d in discounted
+    ]
+    category, score, matches = _decide(matches, context)
+    return Detection(
+        category=category,
+        score=round(float(min(score, 1.0)), 3),
+        matches=tuple(_by_importance(matches)),
+        suppressed=tuple(sorted(suppressed, key=lambda m: m.start)),
+    )
+
+
+def _apply_modifiers(hits: list[_Hit], ctx: _Context) -> tuple[list[_Hit], list[_Discount]]:
+    kept: list[_Hit] = []
+    discounted: list[_Discount] = []
+    for hit in hits:
+        discount = _discount(hit, ctx)
+        if discount is None:
+            kept.append(hit)
+        else:
+            discounted.append(_Discount(hit, *discount))
+    return kept, discounted
+
+
+def _discount_words_inside_discounted(
+    kept: list[_Hit], discounted: list[_Discount]
+) -> tuple[list[_Hit], list[_Discount]]:
+    """ "kill" inside a negated "not going to kill myself" goes with it."""
+    still_kept = []
+    for hit in kept:
+        container = next(
+            (
+                d
+                for d in discounted
+                if d.hit.rule.category is hit.rule.category
+                and d.hit.start <= hit.start
+                and hit.end <= d.hit.end
+                and hit.rule.weight < d.hit.rule.weight
+            ),
+            None,
+        )
+        if container is None:
+            still_kept.append(hit)
+        else:
+            discounted.append(_Discount(hit, "contained", container.why))
+    return still_kept, discounted
+
+
+def _apply_safety_statement(
+    kept: list[_Hit], discounted: list[_Discount], ctx: _Context
+) -> tuple[list[_Hit], list[_Discount]]:
+    """ "I'd never act on it" discounts thoughts, never acts, plans, means or timing."""
+    if not ctx.safety_statement or any(
+        h.rule.signal in _DANGER_BEYOND_THOUGHTS for h in kept if h.rule.category is Category.CRISIS
+    ):
+        return kept, discounted
+    why = f'the client says they will not act ("{ctx.safety_statement}")'
+    discounted = discounted + [_Discount(h, "safety", why) for h in kept if h.rule.ideation]
+    return [h for h in kept if not h.rule.ideation], discounted
+
+
+def _find_hits(text: str) -> list[_Hit]:
+    hits = []
+    for rule, patterns in _RULE_PATTERNS:
+        for pattern in patterns:
+            for found in pattern.finditer(text):
+                if found.end() > found.start():
+                    hits.append(_Hit(rule, found.start(), found.end()))
+    return hits
+
+
+def _deduplicate(hits: list[_Hit]) -> list[_Hit]:
+    """Count the same words once: drop a hit that lies inside a stronger (or equal) hit of
+    the same signal, or inside a stronger crisis hit of another signal ("pills" inside
+    "got my pills out")."""
+    ordered = sorted(hits, key=lambda h: (-h.rule.weight, h.start, -(h.end - h.start)))
+    kept: list[_Hit] = []
+    for hit in ordered:
+        if any(_explains(k, hit) for k in kept):
+            continue
+        kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def _explains(stronger: _Hit, hit: _Hit) -> bool:
+    if not (stronger.start <= hit.start and hit.end <= stronger.end):
+        return False
+    if stronger.rule.signal == hit.rule.signal:
+        return True
+    # Timing is its own dimension ("planned for tonight" is a plan *and* a time).
+    return (
+        stronger.rule.category is Category.CRISIS
+        and hit.rule.category is Category.CRISIS
+        and hit.rule.signal != "timing"
+        and stronger.rule.weight > hit.rule.weight
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Facts about the whole message that modifiers need."""
+
+    text: str
+    idioms: tuple[tuple[int, int], ...]
+    reported_speech: tuple[tuple[int, int], ...]
+    sentence_breaks: tuple[tuple[int, int], ...]
+    clause_breaks: tuple[tuple[int, int], ...]
+    safety_statement: str | None
+    future_plans: str | None
+    recent: bool
+
+    @classmethod
+    def build(cls, text: str) -> _Context:
+        laughs = bool(_LAUGHTER.search(text))
+        idioms = tuple(
+            found.span()
+            for pattern, needs_laughter in _IDIOMS
+            if laughs or not needs_laughter
+            for found in pattern.finditer(text)
+        )
+        safety = _SAFETY.search(text)
+        future = _FUTURE_PLANS.search(text)
+        return cls(
+            text=text,
+            idioms=idioms,
+            reported_speech=tuple(f.span() for f in _REPORTED_SPEECH.finditer(text)),
+            sentence_breaks=tuple(f.span() for f in _SENTENCE_BREAK.finditer(text)),
+            clause_breaks=tuple(f.span() for f in _CLAUSE_BREAK.finditer(text)),
+            safety_statement=safety.group() if safety else None,
+            future_plans=future.group() if future else None,
+            recent=bool(_EVENT_RECENCY.search(text)),
+        )
+
+    def sentence(self, hit: _Hit) -> tuple[int, int]:
+        return _segment(self.sentence_breaks, hit.start, len(self.text))
+
+    def clause(self, hit: _Hit) -> tuple[int, int]:
+        return _segment(self.clause_breaks, hit.start, len(self.text))
+
+
+def _segment(breaks: Sequence[tuple[int, int]], position: int, length: int) -> tuple[int, int]:
+    start, end = 0, length
+    for break_start, break_end in breaks:
+        if break_end <= position:
+            start = break_end
+        elif break_start > position:
+            end = break_start
+            break
+    return start, end
+
+
+def _discount(hit: _Hit, ctx: _Context) -> tuple[str, str] | None:
+    """(kind, plain-language why) this hit should not count, or None if it counts."""
+    category = hit.rule.category
+    if category not in (Category.CRISIS, Category.URGENT):
+        return None
+    text = ctx.text
+    for start, end in ctx.idioms:
+        if start < hit.end and hit.start < end:
+            return "idiom", f'said as a figure of speech ("{text[start:end].strip()}")'
+    if category is Category.CRISIS:
+        for start, end in ctx.reported_speech:
+            if start <= hit.start and hit.end <= end and hit.rule.signal != "bullying":
+                return "reported", "someone else said this to the client, not their own intent"
+        sentence_start, _ = ctx.sentence(hit)
+        if _MEDIA.search(text, sentence_start, hit.start):
+            return "media", "about a story, film or the news, not the client"
+        if hit.rule.signal == "finality" and hit.rule.weight < 1.0 and ctx.future_plans:
+            return "future", f'the client talks about future contact ("{ctx.future_plans}")'
+        someone_else = _third_party_subject(hit, ctx)
+        if someone_else:
+            return "third_party", f'about someone else ("{someone_else}"), not the client'
+    if hit.rule.signal != "timing":
+        history = _history_marker(hit, ctx)
+        if history:
+            return "history", f'in the past ("{history}")'
+    if hit.rule.negatable:
+        negator = _negator(hit, ctx)
+        if negator:
+            return "negated", f'negated ("{negator}")'
+    return None
+
+
+def _third_party_subject(hit: _Hit, ctx: _Context) -> str | None:
+    """The other person this risk belongs to, if it is not the client's own."""
+    rule = hit.rule
+    if not (rule.about_self or rule.about_other):
+        return None
+    text = ctx.text
+    clause_start, _ = ctx.clause(hit)
+    if rule.about_other:
+        subject: str | None = text[hit.start : hit.end]
+    else:
+        subject = None
+        for word in reversed(_WORD.findall(text, clause_start, hit.start)):
+            if word in lexicon.SELF_SUBJECTS:
+                return None
+            if word in lexicon.THIRD_PARTY_SUBJECTS:
+                subject = word
+                break
+        if subject is None:
+            return None  # no subject named: assume the client (never lower)
+    if _SELF_INCLUSION.search(text, hit.end):
+        return None  # "... and so do i"
+    if rule.act and _IMMEDIACY.search(text):
+        return None  # someone is in danger right now: still a crisis
+    return subject
+
+
+def _history_marker(hit: _Hit, ctx: _Context) -> str | None:
+    sentence_start, sentence_end = ctx.sentence(hit)
+    history = _HISTORY.search(ctx.text, sentence_start, sentence_end)
+    if history is None:
+        return None
+    clause_start, clause_end = ctx.clause(hit)
+    if _RECENCY.search(ctx.text, clause_start, clause_end):
+        return None  # "I tried again last night" is not history
+    return history.group()
+
+
+def _negator(hit: _Hit, ctx: _Context) -> str | None:
+    clause_start, _ = ctx.clause(hit)
+    before = _WORD.findall(ctx.text, clause_start, hit.start)
+    scope = before
+    for index in range(len(before) - 1, -1, -1):
+        if before[index] in lexicon.NEGATION_SCOPE_ENDS:
+            scope = before[index + 1 :]
+            break
+    window = scope[-lexicon.NEGATION_WINDOW :]
+    if any(word in lexicon.NEGATION_DOUBTERS for word in before[-6:]):
+        return None  # "can't promise I won't" is not a safety statement
+    for index, word in enumerate(window):
+        if word not in lexicon.NEGATORS:
+            continue
+        following = window[index + 1 : index + 2]
+        if following and following[0] in lexicon.NEGATION_BREAKERS:
+            continue  # "can't stop thinking about ..."
+        return word
+    return None
+
+
+def _reason(norm: NormalisedText, text: str, hit: _Hit) -> str:
+    start, end = norm.original_span(hit.start, hit.end)
+    return hit.rule.reason.format(phrase=text[start:end])
+
+
+def _to_match(norm: NormalisedText, text: str, hit: _Hit, reason: str | None = None) -> Match:
+    start, end = norm.original_span(hit.start, hit.end)
+    phrase = text[start:end]
+    return Match(
+        phrase=phrase,
+        start=start,
+        end=end,
+        signal=hit.rule.signal,
+        category=hit.rule.category,
+        weight=hit.rule.weight,
+        reason=reason or hit.rule.reason.format(phrase=phrase),
+    )
+
+
+def _third_party_urgent_matches(
+    norm: NormalisedText, text: str, discounted: list[_Discount], ctx: _Context
+) -> list[Match]:
+    """Someone close to the client is at risk: support the client before the session."""
+    risks = [d.hit for d in discounted if d.kind == "third_party" and d.hit.rule.weight >= 0.6]
+    if not risks:
+        return []
+    hit = max(risks, key=lambda h: h.rule.weight)
+    start, end = norm.original_span(hit.start, hit.end)
+    if ctx.recent:
+        weight, when = lexicon.THIRD_PARTY_RISK_RECENT_URGENT, "recently "
+    else:
+        weight, when = lexicon.THIRD_PARTY_RISK_URGENT, ""
+    return [
+        Match(
+            phrase=text[start:end],
+            start=start,
+            end=end,
+            signal="someone_else_at_risk",
+            category=Category.URGENT,
+            weight=weight,
+            reason=f"someone the client knows was {when}at risk ({text[start:end]})"
+            " - the client may need support",
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Combining evidence into a category
+# ---------------------------------------------------------------------------
+
+
+def _signal_totals(matches: Iterable[Match]) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for m in matches:
+        totals[m.signal] += m.weight
+    return {
+        signal: min(total, lexicon.SIGNAL_CAPS.get(signal, lexicon.DEFAULT_SIGNAL_CAP))
+        for signal, total in totals.items()
+    }
+
+
+def _crisis_score(matches: list[Match]) -> tuple[float, list[Match]]:
+    """Sum of capped crisis signals plus combination bonuses; reasons are rewritten
+    to say what combined with what ("mentions a method (pills) together with intent")."""
+    crisis = [m for m in matches if m.category is Category.CRISIS]
+    totals = _signal_totals(crisis)
+    score = sum(totals.values())
+    for combination in lexicon.COMBINATIONS:
+        if combination.signal not in totals:
+            continue
+        partner = next(
+            (
+                p
+                for p in combination.partners
+                if totals.get(p, 0.0) >= max(combination.partner_min, 1e-9)
+            ),
+            None,
+        )
+        if partner is None or partner == combination.signal:
+            continue
+        score += combination.bonus
+        strongest = max(
+            (m for m in matches if m.signal == combination.signal), key=lambda m: m.weight
+        )
+        reason = combination.reason.format(
+            phrase=strongest.phrase, partner=lexicon.SIGNAL_LABELS.get(partner, partner)
+        )
+        matches = [replace(m, reason=reason) if m is strongest else m for m in matches]
+    return score, matches
+
+
+def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[Match]]:
+    crisis_score, matches = _crisis_score(matches)
+    if crisis_score >= lexicon.CRISIS_THRESHOLD:
+        return Category.CRISIS, crisis_score, matches
+
+    urgent = _signal_totals(m for m in matches if m.category is Category.URGENT)
+    urgent_score = sum(urgent.values())
+    if urgent and ctx.recent:
+        urgent_score += lexicon.RECENT_EVENT_BONUS
+    if urgent_score >= lexicon.URGENT_THRESHOLD:
+        return Category.URGENT, urgent_score, matches
+    substantive_risk = sum(
+        total
+        for signal, total in _signal_totals(
+            m for m in matches if m.category is Category.CRISIS
+        ).items()
+        if signal not in lexicon.WEAK_RISK_SIGNALS
+    )
+    if substantive_risk >= lexicon.RISK_FLOOR_FOR_URGENT:
+        return Category.URGENT, substantive_risk, matches
+
+    clinical = sum(_signal_totals(m for m in matches if m.category is Category.CLINICAL).values())
+    logistics = sum(_signal_totals(m for m in matches if m.category is Category.LOGISTICS).values())
+    if logistics > clinical:
+        return Category.LOGISTICS, logistics, matches
+    return Category.CLINICAL, clinical, matches
+
+
+def _by_importance(matches: Iterable[Match]) -> list[Match]:
+    return sorted(matches, key=lambda m: (-m.category.severity, -m.weight, m.start))

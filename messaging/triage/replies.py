@@ -1,0 +1,202 @@
+"""The auto-reply a client gets at once, on the same channel: what happens next, kindly.
+
+Pure Python, no Django. The words restate the agreement rather than refuse: a delivered
+message says when to expect a reply, a held one says it is kept for the session, and a crisis
+puts the emergency numbers first, then who is being contacted, then the client's own safety
+plan. Every other reply ends with one short line saying where to turn in danger.
+
+Replies are read on phones and as SMS, so they stay short. Times are in the client's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from agreements.business_hours import describe_due
+from messaging.triage.categories import Category
+from messaging.triage.engine import Disposition, TriageDecision
+
+__all__ = ["AutoReply", "EmergencyNumbers", "auto_reply"]
+
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class EmergencyNumbers:
+    """The practice's emergency numbers, e.g. 911 and the 988 Suicide & Crisis Lifeline."""
+
+    emergency_number: str
+    crisis_line_name: str
+    crisis_line_number: str
+    crisis_text: str  # a number to text ("988") or an instruction ("Text HOME to 741741")
+
+
+@dataclass(frozen=True)
+class AutoReply:
+    text: str
+    # True when the reply opens with the full crisis help: emergency numbers, then the plan.
+    includes_crisis_help: bool
+
+
+def auto_reply(
+    decision: TriageDecision,
+    *,
+    now: datetime,
+    time_zone: str,
+    client_first_name: str,
+    therapist_name: str,
+    emergency: EmergencyNumbers,
+    safety_plan: Sequence[tuple[str, str]] | None,
+) -> AutoReply:
+    """The reply for one triage decision, in the client's ``time_zone``.
+
+    ``safety_plan`` is the client's plan as (step, what they wrote) pairs, in order; steps left
+    empty are skipped.
+    """
+    if decision.disposition is Disposition.ESCALATE and decision.category is Category.CRISIS:
+        return AutoReply(
+            _crisis_reply(therapist_name, emergency, safety_plan), includes_crisis_help=True
+        )
+    if decision.disposition is Disposition.ESCALATE:
+        lines = [f"{_thanks(client_first_name)} We're contacting the on-call clinician now."]
+    elif decision.disposition is Disposition.HOLD_FOR_SESSION:
+        lines = [_held_reply(decision, now, time_zone, client_first_name)]
+    else:
+        lines = [_delivered_reply(decision, now, time_zone, client_first_name, therapist_name)]
+    lines.append(_danger_line(emergency))
+    return AutoReply("\n".join(lines), includes_crisis_help=False)
+
+
+# -- crisis ------------------------------------------------------------------------------
+
+
+def _crisis_reply(
+    therapist_name: str,
+    emergency: EmergencyNumbers,
+    safety_plan: Sequence[tuple[str, str]] | None,
+) -> str:
+    """Immediate help first, then who we are contacting, then the client's own plan."""
+    lines = [
+        f"If you are in danger now, call {emergency.emergency_number}. {_crisis_line(emergency)}"
+    ]
+    who = therapist_name.strip() or "your therapist"
+    lines.append(f"We're contacting {who} now, and the on-call clinician if needed.")
+    steps = [(step.strip(), text.strip()) for step, text in safety_plan or () if text.strip()]
+    if steps:
+        lines.append("Your safety plan:")
+        lines.extend(
+            f"{number}. {step}: {text}" if step else f"{number}. {text}"
+            for number, (step, text) in enumerate(steps, start=1)
+        )
+    return "\n".join(lines)
+
+
+def _crisis_line(emergency: EmergencyNumbers) -> str:
+    number, name = emergency.crisis_line_number, emergency.crisis_line_name
+    text = emergency.crisis_text.strip()
+    if not number:
+        return text if text else ""
+    if text == number:
+        return f"You can call or text {number} ({name}) any time."
+    sentence = f"You can call {number} ({name}) any time."
+    if not text:
+        return sentence
+    if text.lower().startswith("text "):
+        return f"{sentence} {text[0].upper()}{text[1:].rstrip('.')}."
+    return f"{sentence} Or text {text}."
+
+
+def _danger_line(emergency: EmergencyNumbers) -> str:
+    numbers = [n for n in (emergency.emergency_number, emergency.crisis_line_number) if n]
+    return f"If you're in danger, call {' or '.join(dict.fromkeys(numbers))}."
+
+
+# -- delivered and held ------------------------------------------------------------------
+
+
+def _delivered_reply(
+    decision: TriageDecision, now: datetime, time_zone: str, first_name: str, therapist_name: str
+) -> str:
+    """Who has the message and when to expect a reply (or that there is no set time)."""
+    # Mid-sentence either way: "Thanks, Alex — Dr Chen has…", "Thanks — the practice has…".
+    who = therapist_name.strip() or "the practice"
+    if decision.fired("unknown_sender"):
+        who = "the practice"
+    opening = (
+        f"Thanks for checking in, {first_name.strip()} —"
+        if decision.is_check_in and first_name.strip()
+        else _thanks(first_name, dash=True)
+    )
+    due = decision.response_due_at
+    if due is None:
+        return f"{opening} your message is in {_possessive(who)} inbox. There's no set reply time."
+    return f"{opening} {who} has your message. Expect a reply {describe_due(due, now, time_zone)}."
+
+
+def _held_reply(decision: TriageDecision, now: datetime, time_zone: str, first_name: str) -> str:
+    """Kept for the session, and why: over the weekly limit, outside the agreement, or agreed."""
+    name = first_name.strip()
+    session = _session_phrase(decision.response_due_at, now, time_zone)
+    limit = decision.frequency_limit_per_week
+    if decision.over_frequency_limit and limit is not None:
+        # Says "the N we agreed", which stays true when more than N have been sent.
+        already = (
+            f"You've already sent the {limit} message{'' if limit == 1 else 's'} "
+            "we agreed for this week"
+            if limit > 0
+            else "We agreed to keep messages for sessions"
+        )
+        return f"{_thanks(name)} {already}; this one is saved for {session}."
+    if decision.fired("no_agreement"):
+        return (
+            f"{_thanks(name)} We don't have a contact agreement in place yet, so this is saved "
+            f"for {session}."
+        )
+    if decision.outside_agreement:
+        return (
+            f"{_thanks(name)} This is outside what we agreed for between sessions, so it's "
+            f"saved for {session}."
+        )
+    greeting = (
+        f"Thank you for writing this down, {name}." if name else "Thank you for writing this."
+    )
+    return f"{greeting} It's saved for {session}, where there's time to talk it through."
+
+
+def _session_phrase(session_at: datetime | None, now: datetime, time_zone: str) -> str:
+    """'your session on Tuesday 14 May at 15:00', or 'your next session' when none is booked."""
+    if session_at is None:
+        return "your next session"
+    local = session_at.astimezone(ZoneInfo(time_zone))
+    when = f"{_WEEKDAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]}"
+    if local.year != now.astimezone(ZoneInfo(time_zone)).year:
+        when = f"{when} {local.year}"
+    return f"your session on {when} at {local:%H:%M}"
+
+
+def _thanks(first_name: str, *, dash: bool = False) -> str:
+    name = first_name.strip()
+    if dash:
+        return f"Thanks, {name} —" if name else "Thanks —"
+    return f"Thank you, {name}." if name else "Thank you."
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

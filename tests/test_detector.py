@@ -1,0 +1,433 @@
+"""The explainable risk detector: hard cases, offsets, and the labelled data sets.
+
+Pure Python (no database). Each hard case from the triage brief has a specific example, and
+where evidence is expected we assert that ``text[start:end]`` is exactly the phrase the
+clinician will see highlighted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from messaging.triage.categories import Category
+from messaging.triage.detector import Detection, Match, detect, normalise
+from messaging.triage.evaluation import evaluate
+
+DATA = Path(__file__).resolve().parent.parent / "messaging" / "triage" / "data"
+
+CRISIS = Category.CRISIS
+URGENT = Category.URGENT
+CLINICAL = Category.CLINICAL
+LOGISTICS = Category.LOGISTICS
+
+
+def find(matches: tuple[Match, ...], phrase: str, signal: str | None = None) -> Match:
+    """The match whose highlighted text is ``phrase`` (case-insensitive)."""
+    for match in matches:
+        if match.phrase.lower() == phrase.lower() and (signal is None or match.signal == signal):
+            return match
+    shown = [(m.phrase, m.signal) for m in matches]
+    raise AssertionError(f"no match {phrase!r} ({signal}) among {shown}")
+
+
+def assert_highlight(text: str, match: Match) -> None:
+    assert 0 <= match.start < match.end <= len(text)
+    assert text[match.start : match.end] == match.phrase
+
+
+def crisis_with(text: str, phrase: str, signal: str | None = None) -> Match:
+    detection = detect(text)
+    assert detection.category is CRISIS, detection.reasons
+    match = find(detection.matches, phrase, signal)
+    assert_highlight(text, match)
+    return match
+
+
+def not_crisis_with_discounted(text: str, phrase: str, why: str) -> Detection:
+    detection = detect(text)
+    assert detection.category is not CRISIS, detection.reasons
+    match = find(detection.suppressed, phrase)
+    assert_highlight(text, match)
+    assert why in match.reason, match.reason
+    return detection
+
+
+# --------------------------------------------------------------------------- indirect crisis
+
+
+class TestIndirectCrisis:
+    @pytest.mark.parametrize(
+        ("text", "phrase", "signal"),
+        [
+            (
+                "I won't be a problem for anyone much longer",
+                "won't be a problem for anyone much longer",
+                "finality",
+            ),
+            ("sorted out who gets my cat, thank you for everything", "who gets my cat", "finality"),
+            ("gave my sister my ring and my dog today", "gave my sister my ring", "finality"),
+            ("please tell my mum i'm sorry. goodbye", "please tell my mum i'm sorry", "finality"),
+            ("everyone would be better off without me", "better off without me", "burden"),
+            ("I've been saving up my pills", "saving up my pills", "plan"),
+            ("I'm standing on the bridge", "standing on the bridge", "means_at_hand"),
+            ("i've written a note. it's on my bed", "written a note", "plan"),
+            ("the voice keeps telling me to jump", "voice keeps telling me to", None),
+            ("he's outside my house with a bat. please help", "he's outside my house", None),
+            ("i'm going to hurt my coworker", "going to hurt my coworker", "harm_to_others"),
+        ],
+    )
+    def test_indirect_signs_are_crisis(self, text: str, phrase: str, signal: str | None) -> None:
+        crisis_with(text, phrase, signal)
+
+    def test_most_crisis_messages_never_say_suicide(self) -> None:
+        assert detect("nobody would even notice if i was gone").category is CRISIS
+        assert detect("i just want to go to sleep and not wake up").category is CRISIS
+
+    def test_when_in_doubt_about_own_risk_choose_crisis(self) -> None:
+        # A joke-then-retraction about the client's own risk is not a safety statement.
+        text = "i want to kill myself lol no but seriously, i'm really not ok"
+        crisis_with(text, "kill myself", "ideation")
+
+
+# --------------------------------------------------------------------------- negation
+
+
+class TestNegation:
+    def test_not_going_to_kill_myself_just_venting(self) -> None:
+        text = "I'm not going to kill myself, just venting. today was crap"
+        not_crisis_with_discounted(text, "kill myself", 'negated ("not")')
+
+    def test_never_act_on_it_discounts_thoughts(self) -> None:
+        text = "i have thoughts about ending it sometimes but i'd never act on it"
+        detection = not_crisis_with_discounted(text, "thoughts about ending it", "will not act")
+        assert "never act on it" in detection.suppressed[0].reason
+
+    def test_no_suicidal_thoughts_this_week(self) -> None:
+        text = "no suicidal thoughts this week, first time in ages"
+        not_crisis_with_discounted(text, "suicidal", 'negated ("no")')
+
+    def test_hedged_negation_is_not_a_safety_statement(self) -> None:
+        crisis_with("i cant promise i wont hurt myself tonight", "hurt myself", "self_harm")
+
+    def test_cant_stop_thinking_is_not_a_negation(self) -> None:
+        crisis_with("cant stop thinking about killing myself", "thinking about killing myself")
+
+    def test_negation_does_not_reach_across_and(self) -> None:
+        text = "i see no future. i've stopped eating and i have the pills"
+        crisis_with(text, "have the pills", "means_at_hand")
+
+    def test_safety_statement_does_not_discount_acts(self) -> None:
+        text = "i'm safe now but i took 30 tablets an hour ago"
+        crisis_with(text, "took 30 tablets", "overdose")
+
+
+# --------------------------------------------------------------------------- past tense
+
+
+class TestHistory:
+    def test_back_in_college_is_history(self) -> None:
+        text = "back in college I tried to overdose. it still comes up around exams"
+        not_crisis_with_discounted(text, "tried to overdose", 'in the past ("back in")')
+
+    def test_tried_again_last_night_is_current(self) -> None:
+        text = "I tried again last night. didn't work"
+        crisis_with(text, "tried again last night", "intent")
+
+    def test_history_plus_recent_act_is_crisis(self) -> None:
+        text = "I used to cut when I was 15. cut again tonight and it won't stop bleeding"
+        crisis_with(text, "cut again", "self_harm")
+
+    def test_years_ago_voices_are_history(self) -> None:
+        text = "i used to have voices telling me to hurt myself, years ago on the old meds"
+        detection = detect(text)
+        assert detection.category is not CRISIS
+        assert any("in the past" in m.reason for m in detection.suppressed)
+
+
+# --------------------------------------------------------------------------- third parties
+
+
+class TestThirdParty:
+    def test_friend_wants_to_die_is_not_the_clients_crisis(self) -> None:
+        text = "my friend said she wants to die and i keep thinking about it"
+        not_crisis_with_discounted(text, "wants to die", 'about someone else ("she")')
+
+    def test_relative_recent_attempt_is_urgent(self) -> None:
+        text = "my sister tried to kill herself last night, she's in hospital"
+        detection = detect(text)
+        assert detection.category is URGENT
+        match = find(detection.matches, "kill herself", "someone_else_at_risk")
+        assert_highlight(text, match)
+
+    def test_third_party_in_danger_now_is_crisis(self) -> None:
+        text = "my friend just told me she took a load of pills an hour ago and isn't answering"
+        crisis_with(text, "took a load of pills", "overdose")
+
+    def test_client_joining_in_is_their_own_risk(self) -> None:
+        crisis_with("my friend said she wants to die and honestly so do i", "wants to die")
+
+    def test_film_about_suicide_is_not_the_client(self) -> None:
+        text = "i watched a film about suicide, it was sad"
+        not_crisis_with_discounted(text, "suicide", "story, film or the news")
+
+
+# --------------------------------------------------------------------------- figures of speech
+
+
+class TestFiguresOfSpeech:
+    @pytest.mark.parametrize(
+        ("text", "phrase"),
+        [
+            ("this commute is murder", "murder"),
+            ("I could kill for a coffee", "kill"),
+            ("dying to see the new film", "dying"),
+            ("my boss will kill me if I'm late", "kill"),
+            ("ugh this weather is killing me lol", "killing"),
+            ("i'd rather die than do karaoke again", "die"),
+        ],
+    )
+    def test_idioms_are_discounted_and_shown(self, text: str, phrase: str) -> None:
+        detection = not_crisis_with_discounted(text, phrase, "figure of speech")
+        assert any(r.startswith("not counted: ") for r in detection.reasons)
+
+    def test_partner_threat_is_never_an_idiom(self) -> None:
+        text = "my boyfriend says he'll kill me if i leave and he's got a knife"
+        crisis_with(text, "says he'll kill me", "being_harmed")
+
+    def test_catch_the_bus_literally_is_logistics(self) -> None:
+        text = "i'll catch the bus to the session, might be a few minutes late"
+        assert detect(text).category is LOGISTICS
+
+
+# --------------------------------------------------------------------------- slang, typos, emoji
+
+
+class TestSlangTyposEmoji:
+    @pytest.mark.parametrize(
+        ("text", "phrase"),
+        [
+            ("thinking about sewerslide again", "sewerslide"),
+            ("honestly just want to unalive at this point", "unalive"),
+            ("kms", "kms"),
+            ("i should just kys", "kys"),
+            ("i'm going to end it all tonight", "end it all"),
+            ("i just want to go to sleep and not wake up", "sleep and not wake up"),
+        ],
+    )
+    def test_slang(self, text: str, phrase: str) -> None:
+        crisis_with(text, phrase, "ideation")
+
+    def test_catch_the_bus_as_euphemism_with_goodbye(self) -> None:
+        crisis_with("i think im going to catch the bus tonight. bye", "catch the bus")
+
+    def test_being_told_to_kys_is_bullying_not_intent(self) -> None:
+        text = "some kids at school keep telling me to kys"
+        detection = not_crisis_with_discounted(text, "kys", "someone else said this")
+        assert detection.category is URGENT
+
+    @pytest.mark.parametrize(
+        ("text", "phrase", "signal"),
+        [
+            ("been thinking about sucide all day", "thinking about sucide", "ideation"),
+            ("i want to kil myself so bad tonight", "kil myself", "ideation"),
+            ("i overdoes on my tablets an hour ago", "overdoes on", "overdose"),
+            ("going to hurt mysefl tonight", "hurt mysefl", "self_harm"),
+        ],
+    )
+    def test_typos(self, text: str, phrase: str, signal: str) -> None:
+        crisis_with(text, phrase, signal)
+
+    def test_repeated_letters_and_curly_quotes_keep_offsets(self) -> None:
+        text = "honestly I\u2019m soooo done. I waaant to diiiie"
+        match = crisis_with(text, "waaant to diiiie", "ideation")
+        assert text[match.start : match.end] == "waaant to diiiie"
+
+    def test_upper_case(self) -> None:
+        crisis_with("I'M GOING TO END IT ALL", "END IT ALL")
+
+    @pytest.mark.parametrize(
+        ("text", "emoji"),
+        [
+            ("\U0001f52b\U0001f52b im done", "\U0001f52b"),
+            ("\U0001fa62 tonight", "\U0001fa62"),
+            ("\u26b0\ufe0f soon. i'm so tired of all of it", "\u26b0\ufe0f"),
+        ],
+    )
+    def test_emoji_in_context(self, text: str, emoji: str) -> None:
+        crisis_with(text, emoji)
+
+    def test_pill_emoji_alone_is_not_crisis(self) -> None:
+        assert detect("picked up my prescription \U0001f48a").category is not CRISIS
+
+
+# --------------------------------------------------------------------------- method / means
+
+
+class TestMethodsAndMeans:
+    @pytest.mark.parametrize(
+        ("text", "phrase", "signal"),
+        [
+            ("took 30 tablets. im sorry", "took 30 tablets", "overdose"),
+            ("just took like 40 of my paracetamol", "took like 40 of my paracetamol", "overdose"),
+            ("i have the razor in my hand right now", "have the razor in my hand", None),
+            ("sitting in the car with the engine running", "engine running", "means_at_hand"),
+        ],
+    )
+    def test_acts_and_means_at_hand(self, text: str, phrase: str, signal: str | None) -> None:
+        crisis_with(text, phrase, signal)
+
+    def test_method_together_with_hopelessness(self) -> None:
+        text = "no way out of this. there's a rope in the garage"
+        detection = detect(text)
+        assert detection.category is CRISIS
+        rope = find(detection.matches, "rope", "method")
+        assert_highlight(text, rope)
+        assert rope.reason == "mentions a method (rope) together with hopelessness"
+
+    def test_having_the_means_is_counted_once(self) -> None:
+        text = "cant do this anymore. got the rope in the garage"
+        match = crisis_with(text, "got the rope", "means_at_hand")
+        assert match.weight < 1.0  # with hopelessness it is a crisis, alone it would not be
+        assert not any(m.signal == "method" for m in detect(text).matches)
+
+    def test_train_tracks_with_intent(self) -> None:
+        crisis_with("I keep staring at the train tracks. it would be so quick", "train tracks")
+
+    def test_car_exhaust(self) -> None:
+        text = "sitting in the car with the exhaust pipe hose thing set up"
+        crisis_with(text, "exhaust pipe hose thing set up", "means_at_hand")
+
+    def test_method_words_alone_are_not_crisis(self) -> None:
+        assert detect("the pills are finally helping i think").category is not CRISIS
+        assert detect("went for a walk over the bridge, felt peaceful").category is not CRISIS
+        assert detect("i'm picking up my pills tonight").category is not CRISIS
+
+
+# --------------------------------------------------------------------------- other categories
+
+
+class TestOtherCategories:
+    @pytest.mark.parametrize(
+        ("text", "category"),
+        [
+            ("having a panic attack at work, i'm safe but can you call me?", URGENT),
+            ("i ran out of my venlafaxine and the pharmacy is shut", URGENT),
+            ("my mum died this morning", URGENT),
+            ("court letter came, i need something from you by friday for the hearing", URGENT),
+            ("did the thought record homework, noticed i catastrophise", CLINICAL),
+            ("had a weird dream about my old school", CLINICAL),
+            ("can we move thursday's session to 3pm?", LOGISTICS),
+            ("i paid the invoice but it still shows as outstanding", LOGISTICS),
+        ],
+    )
+    def test_category(self, text: str, category: Category) -> None:
+        assert detect(text).category is category
+
+    def test_empty_message(self) -> None:
+        detection = detect("")
+        assert detection.category is CLINICAL
+        assert detection.matches == ()
+        assert detection.score == 0.0
+
+
+# --------------------------------------------------------------------------- data types
+
+
+class TestDataTypes:
+    def test_frozen(self) -> None:
+        detection = detect("i want to die")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            detection.category = CLINICAL  # type: ignore[misc]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            detection.matches[0].weight = 0.0  # type: ignore[misc]
+
+    def test_reasons_are_plain_language_and_include_discounted(self) -> None:
+        detection = detect("this commute is murder but i'm going to end my life tonight")
+        assert detection.category is CRISIS
+        assert all(isinstance(r, str) and r for r in detection.reasons)
+        assert any("end my life" in r for r in detection.reasons)
+        assert any(r.startswith("not counted:") and "murder" in r for r in detection.reasons)
+
+    def test_score_is_between_zero_and_one(self) -> None:
+        for text in ["i want to die", "can we move to 3pm", "", "my mum died today"]:
+            assert 0.0 <= detect(text).score <= 1.0
+
+    def test_normalisation_maps_back_to_original(self) -> None:
+        text = "I\u2019M   Sooo  TIRED"
+        norm = normalise(text)
+        assert norm.text == "im so tired"
+        start = norm.text.index("so")
+        assert norm.original_span(start, start + 2) == (text.index("Sooo"), text.index("Sooo") + 4)
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.sampled_from(
+                [
+                    *"abcdeiklmnorstuwy '.,!?\n\u2019\u201c",
+                    *(
+                        "kill myself ",
+                        "not ",
+                        "pills ",
+                        "\U0001f48a",
+                        "sooo",
+                        "sucide ",
+                        "used to ",
+                    ),
+                    *("\u26b0\ufe0f", "\u0130", "tonight ", "my friend ", "lol "),
+                ]
+            ),
+            max_size=40,
+        ).map("".join)
+    )
+    def test_every_highlight_points_at_the_original_text(self, text: str) -> None:
+        detection = detect(text)
+        for match in detection.matches + detection.suppressed:
+            assert_highlight(text, match)
+
+
+# --------------------------------------------------------------------------- labelled data
+
+
+def load(name: str) -> list[dict[str, str]]:
+    lines = (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def report_for(name: str):
+    return evaluate((row["label"], detect(row["text"]).category) for row in load(name))
+
+
+class TestLabelledData:
+    def test_sets_are_big_enough_balanced_and_disjoint(self) -> None:
+        dev, heldout = load("dev"), load("heldout")
+        assert len(dev) >= 240
+        assert len(heldout) >= 80
+        for rows in (dev, heldout):
+            assert {row["label"] for row in rows} == {c.value for c in Category}
+            crisis_share = sum(row["label"] == "crisis" for row in rows) / len(rows)
+            assert crisis_share >= 0.25
+        assert not {r["text"] for r in dev} & {r["text"] for r in heldout}
+
+    def test_dev_targets(self) -> None:
+        report = report_for("dev")
+        assert report.labels["crisis"].recall == 1.0
+        assert report.labels["crisis"].precision >= 0.9
+        assert report.macro_f1 >= 0.9
+
+    def test_heldout_reaches_what_was_measured(self) -> None:
+        """Held-out was written before the detector and never tuned on. The floors are the
+        first measured numbers rounded down; if this fails the detector got worse."""
+        report = report_for("heldout")
+        print("\nheld-out:", json.dumps(report.as_dict()["labels"]))
+        print(f"held-out: macro-F1 {report.macro_f1:.3f}, accuracy {report.accuracy:.3f}")
+        assert report.labels["crisis"].recall >= 0.96
+        assert report.labels["crisis"].precision >= 1.0
+        assert report.macro_f1 >= 0.97
+        assert report.accuracy >= 0.97
