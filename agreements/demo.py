@@ -173,8 +173,37 @@ def seed_demo() -> Practice:
         services.agreement_propose(agreement=draft, by=maya)
         services.agreement_accept(agreement=draft, by=jordan.user)
 
+    _demo_on_call(practice, admin, sam)
     _demo_sessions_and_messages(practice, therapist, alex, jordan)
     return practice
+
+
+def _demo_on_call(practice, admin, sam) -> None:
+    """Sam is on call every week; the default policy reads that rotation. Phones for SMS pages."""
+    from messaging.escalation.admin_services import schedule_create
+    from messaging.models import EscalationPolicy, OnCallSchedule
+
+    for email, phone in (
+        ("therapist@demo.test", "+15550100001"),
+        ("oncall@demo.test", "+15550100002"),
+    ):
+        User.objects.filter(email=email, phone="").update(phone=phone)
+    if OnCallSchedule.objects.filter(practice=practice).exists():
+        return
+    sam_membership = Membership.objects.get(user=sam, practice=practice)
+    schedule = schedule_create(
+        practice=practice,
+        by=admin,
+        name="Weekly on-call",
+        time_zone=practice.time_zone,
+        handoff_weekday=0,
+        handoff_time=time(9),
+        rotation_start=timezone.localdate() - timedelta(days=14),
+        member_ids=[sam_membership.pk],
+    )
+    EscalationPolicy.objects.filter(practice=practice, is_default=True).update(
+        on_call_schedule=schedule
+    )
 
 
 def _next_weekday_at(weekday: int, hour: int, zone: str) -> datetime:

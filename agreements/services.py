@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging.models import EscalationPolicy, EventType
+from messaging.models import EscalationPolicy, EscalationStep, EventType, StepAction
 from messaging.services.contact_log import contact_event_record
 
 from .countries import emergency_defaults
@@ -66,11 +66,18 @@ def practice_create(
             crisis_line_number=defaults.crisis_line_number,
             crisis_text=defaults.crisis_text,
         )
-        EscalationPolicy.objects.create(
+        policy = EscalationPolicy.objects.create(
             practice=practice,
             name="Therapist, then on-call clinician, then practice",
             description="The client's therapist first, then whoever is on call, then the practice.",
             is_default=True,
+            repeat_count=2,
+        )
+        EscalationStep.objects.bulk_create(
+            EscalationStep(policy=policy, position=n, action=action, wait_minutes=5)
+            for n, action in enumerate(
+                (StepAction.NOTIFY_THERAPIST, StepAction.NOTIFY_ON_CALL, StepAction.NOTIFY_ADMINS)
+            )
         )
     return practice
 

@@ -10,5 +10,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("agreements.urls")),
     path("", include("messaging.urls")),
+    path("", include("messaging.escalation.urls")),
+    path("", include("messaging.escalation.notify_urls")),
+    path("", include("messaging.escalation.admin_urls")),
     path("api/v1/", api.urls),
 ]

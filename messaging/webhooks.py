@@ -18,6 +18,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from agreements.models import Channel
 
 from . import selectors
+from .escalation.engine import ack_from_sms
 from .services.intake import message_receive
 
 logger = logging.getLogger("contactpolicy.webhooks")
@@ -25,7 +26,7 @@ logger = logging.getLogger("contactpolicy.webhooks")
 MAX_BODY_CHARS = 20_000
 
 
-def _twilio_url(request: HttpRequest) -> str:
+def twilio_request_url(request: HttpRequest) -> str:
     if settings.TWILIO_WEBHOOK_BASE_URL:
         return settings.TWILIO_WEBHOOK_BASE_URL.rstrip("/") + request.get_full_path()
     return request.build_absolute_uri()
@@ -46,7 +47,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
         logger.error("inbound SMS rejected: TWILIO_AUTH_TOKEN is not configured")
         return HttpResponse("SMS webhook not configured", status=403, content_type="text/plain")
     validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
-    if not validator.validate(_twilio_url(request), request.POST.dict(), signature):
+    if not validator.validate(twilio_request_url(request), request.POST.dict(), signature):
         logger.warning(
             "inbound SMS rejected: bad signature (remote %s)", request.META.get("REMOTE_ADDR")
         )
@@ -57,6 +58,13 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     if not sender_phone or not sid:
         return HttpResponse(
             "From and MessageSid are required", status=400, content_type="text/plain"
+        )
+    acknowledged = ack_from_sms(phone=sender_phone, body=body)
+    if acknowledged is not None:
+        return _twiml(
+            "Acknowledged. Paging has stopped; please contact the client now."
+            if acknowledged.won
+            else "Already acknowledged by a colleague."
         )
     client = selectors.client_by_phone(sender_phone)
     practice = (

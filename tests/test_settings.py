@@ -60,7 +60,14 @@ def test_embedded_defaults_use_sqlite_and_the_embedded_redis_socket(tmp_path):
         "print(settings.DATABASES['default']['ENGINE']);"
         "print(settings.CELERY_BROKER_URL)"
     )
-    result = _manage("shell", "--no-imports", "-c", code, CONTACTPOLICY_VAR_DIR=str(tmp_path))
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        CONTACTPOLICY_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="contactpolicy.settings.dev",
+    )
     assert result.returncode == 0, result.stderr
     engine, broker = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
@@ -81,6 +88,7 @@ def test_database_and_redis_urls_switch_on_real_services(tmp_path):
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/contactpolicy",
         REDIS_URL="redis://127.0.0.1:6379/3",
         CONTACTPOLICY_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="contactpolicy.settings.dev",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [

@@ -143,3 +143,24 @@ def test_email_from_an_unknown_address_goes_to_the_practice(client, world):
     message = Message.objects.get(pk=response.json()["message"])
     assert message.client is None and message.practice == world.practice
     assert message.sender_address == "stranger@example.org"
+
+
+def test_clinician_acknowledges_a_page_by_replying_with_the_code(client, world):
+    from messaging.escalation import engine
+    from messaging.models import Escalation, Notification
+
+    world.therapist.user.phone = "+15550107777"
+    world.therapist.user.save(update_fields=["phone"])
+    world.client.user.phone = "+15550102030"
+    world.client.user.save(update_fields=["phone"])
+    signed_sms(client, sms("i took all my pills, goodbye", sid="SM0100"))
+    escalation = Escalation.objects.get()
+    engine.escalation_tick()
+    page = Notification.objects.get(escalation=escalation, channel="sms", purpose="page")
+    before = Message.objects.filter(direction="inbound").count()
+    response = signed_sms(client, sms(f"ACK {page.ack_code}", sender="+15550107777", sid="SM0101"))
+    assert response.status_code == 200
+    assert "Paging has stopped" in response.content.decode()
+    escalation.refresh_from_db()
+    assert escalation.state == "acknowledged" and escalation.acknowledged_via == "sms"
+    assert Message.objects.filter(direction="inbound").count() == before, "not a client message"

@@ -137,6 +137,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# A hung mail server must not outlast a notification's send lease.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -162,7 +164,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 50
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
 
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
@@ -183,7 +184,37 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+# Dotted path to a factory for Twilio's HTTP transport; only tests set it (a stub provider).
+TWILIO_HTTP_CLIENT = os.environ.get("TWILIO_HTTP_CLIENT", "")
 # Public base URL Twilio posts to, if it differs from what the request says (behind a proxy).
 TWILIO_WEBHOOK_BASE_URL = os.environ.get("TWILIO_WEBHOOK_BASE_URL", "")
 # Inbound email webhook: the mail provider sends this secret in the X-Webhook-Secret header.
 EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")
+
+# The escalation engine: a tick every second claims due escalations (timers live in the
+# database, never in countdowns); a watchdog reports a stalled engine. Stale ticks expire
+# rather than pile up while no worker is running.
+CELERY_TASK_DEFAULT_QUEUE = "escalation"
+CELERY_TASK_ROUTES = {
+    "messaging.tasks.escalation_advance": {"queue": "escalation"},
+    "messaging.tasks.escalation_tick": {"queue": "escalation"},
+    "messaging.tasks.notification_send": {"queue": "escalation"},
+    "messaging.tasks.engine_watchdog": {"queue": "escalation"},
+}
+ESCALATION_TICK_SECONDS = float(os.environ.get("ESCALATION_TICK_SECONDS", "1.0"))
+CELERY_BEAT_SCHEDULE = {
+    "escalation-tick": {
+        "task": "messaging.tasks.escalation_tick",
+        "schedule": ESCALATION_TICK_SECONDS,
+        "options": {"expires": 5},
+    },
+    "engine-watchdog": {
+        "task": "messaging.tasks.engine_watchdog",
+        "schedule": 15.0,
+        "options": {"expires": 30},
+    },
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing must fail fast when the broker is down: the database already holds every timer.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}

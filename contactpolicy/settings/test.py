@@ -11,3 +11,7 @@ ALLOWED_HOSTS = ["*"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
+
+# Unit tests never publish to a real broker: tasks they enqueue go to an in-memory transport.
+# The escalation fault tests start real workers against real Redis with their own settings.
+CELERY_BROKER_URL = "memory://"

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.message import DNS_NAME
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
@@ -68,7 +69,7 @@ class EmailBackend:
     def send(self, notification: Notification) -> SendResult:
         if not notification.address:
             raise SendFailed("no email address", retryable=False)
-        message_id = make_msgid(domain=DNS_NAME.get_fqdn())
+        message_id = make_msgid(domain=DNS_NAME)
         email = EmailMessage(
             subject=_default_subject(notification),
             body=notification.body,
@@ -94,7 +95,13 @@ def _shared_twilio_http_client() -> TwilioHttpClient:
 
 
 def twilio_http_client() -> HttpClient:
-    """The HTTP transport Twilio's client uses. Tests monkeypatch this to stub the network."""
+    """The HTTP transport Twilio's client uses.
+
+    ``TWILIO_HTTP_CLIENT`` (a dotted path to an ``HttpClient`` factory) replaces it, which is how
+    the fault tests give real worker processes a stub transport; unit tests monkeypatch this.
+    """
+    if settings.TWILIO_HTTP_CLIENT:
+        return import_string(settings.TWILIO_HTTP_CLIENT)()
     return _shared_twilio_http_client()
 
 
@@ -119,7 +126,8 @@ def _twilio_failure(error: Exception) -> SendFailed:
     # Twilio's own message can quote the phone number: keep only the status and error code.
     if isinstance(error, TwilioRestException):
         retryable = error.status == 429 or error.status >= 500
-        code = f" error {error.code}" if error.code else ""
+        # Twilio's library fills a missing error code with the HTTP status.
+        code = f" error {error.code}" if error.code and error.code != error.status else ""
         return SendFailed(f"Twilio HTTP {error.status}{code}", retryable=retryable)
     return SendFailed(f"Twilio unreachable ({type(error).__name__})")
 

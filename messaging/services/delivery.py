@@ -49,7 +49,7 @@ def outbound_deliver(message_id: int) -> None:
             )
         else:
             _send_sms(address, message.body)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any provider failure is recorded
         logger.warning("outbound message %s not delivered: %s", message.pk, type(error).__name__)
         _delivery_failed(
             message, str(error) if isinstance(error, DeliveryError) else "provider error"

@@ -288,7 +288,9 @@ def _receive(
 
 
 def escalation_request(*, message: Message, decision: TriageDecision) -> None:
-    """Record that this message needs a person now; the escalation engine pages from here."""
+    """This message needs a person now: log it and start the answering-service chain."""
+    from messaging.escalation.engine import escalation_start
+
     contact_event_record(
         practice=message.practice,
         event_type=EventType.ESCALATION_REQUESTED,
@@ -297,6 +299,7 @@ def escalation_request(*, message: Message, decision: TriageDecision) -> None:
         summary=f"Escalation requested: {decision.get_category_display().lower()} message",
         details={"decision": decision.pk, "category": decision.category},
     )
+    escalation_start(message=message, decision=decision)
 
 
 def _auto_reply_record(

@@ -335,7 +335,7 @@ class Command(BaseCommand):
     def _login_path() -> str:
         try:
             return resolve_url(settings.LOGIN_URL)
-        except Exception:  # the URLconf may be broken while the app is being edited
+        except Exception:  # noqa: BLE001 - the URLconf may be broken while being edited
             return "/"
 
     @staticmethod
