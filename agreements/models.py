@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from contactpolicy.fields import EncryptedTextField
+
 from .countries import COUNTRY_CHOICES
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
@@ -481,35 +483,35 @@ class SafetyPlan(models.Model):
     """The client's safety plan, after Stanley & Brown's six steps."""
 
     client = models.OneToOneField(Membership, on_delete=models.PROTECT, related_name="safety_plan")
-    warning_signs = models.TextField(
+    warning_signs = EncryptedTextField(
         "1. Warning signs",
         blank=True,
         help_text="Thoughts, images, moods, situations or behaviours that a crisis may be coming.",
     )
-    coping_strategies = models.TextField(
+    coping_strategies = EncryptedTextField(
         "2. Things I can do on my own",
         blank=True,
         help_text="Internal coping strategies: what takes my mind off things without anyone else.",
     )
-    distractions = models.TextField(
+    distractions = EncryptedTextField(
         "3. People and places that help me feel better",
         blank=True,
         help_text="People and social settings that provide distraction.",
     )
-    people_to_ask = models.TextField(
+    people_to_ask = EncryptedTextField(
         "4. People I can ask for help", blank=True, help_text="Names and phone numbers."
     )
-    professionals = models.TextField(
+    professionals = EncryptedTextField(
         "5. Professionals and services I can contact",
         blank=True,
         help_text="Therapist, doctor, urgent care, crisis lines.",
     )
-    safe_environment = models.TextField(
+    safe_environment = EncryptedTextField(
         "6. Making my environment safe",
         blank=True,
         help_text="Steps to keep lethal means out of reach.",
     )
-    reasons_for_living = models.TextField("The one thing most important to me", blank=True)
+    reasons_for_living = EncryptedTextField("The one thing most important to me", blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("messaging.escalation.urls")),
     path("", include("messaging.escalation.notify_urls")),
     path("", include("messaging.escalation.admin_urls")),
+    path("", include("messaging.oversight_urls")),
     path("api/v1/", api.urls),
 ]

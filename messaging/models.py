@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from agreements.models import Channel, Purpose
+from contactpolicy.fields import EncryptedJSONField, EncryptedTextField
 
 
 class EscalationPolicy(models.Model):
@@ -72,6 +73,8 @@ class EventType(models.TextChoices):
     AUTO_REPLY_SENT = "message.auto_reply", "Auto-reply sent"
     DELIVERY_FAILED = "message.delivery_failed", "Message not delivered"
     MESSAGE_READ = "message.read", "Message read"
+    BODY_BREAK_GLASS = "message.break_glass", "Message body opened by an admin (break-glass)"
+    LOG_EXPORTED = "log.exported", "Contact log exported"
     MESSAGE_REPLIED = "message.replied", "Reply sent"
     MESSAGE_RETRIAGED = "message.retriaged", "Message re-triaged"
     MESSAGE_ASSIGNED = "message.assigned", "Message matched to a client"
@@ -99,7 +102,7 @@ class ContactEvent(models.Model):
     practice = models.ForeignKey(
         "agreements.Practice", on_delete=models.PROTECT, related_name="contact_events"
     )
-    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
     event_type = models.CharField(max_length=48, choices=EventType.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -125,14 +128,38 @@ class ContactEvent(models.Model):
         blank=True,
         related_name="contact_events",
     )
+    # Copied from the message and its decision when the row is written, so the review page
+    # filters one indexed table instead of joining millions of rows.
+    therapist = models.ForeignKey(
+        "agreements.Membership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    category = models.CharField(max_length=16, choices=Purpose.choices, blank=True)
+    disposition = models.CharField(max_length=20, blank=True)
     summary = models.CharField(max_length=300)
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["practice", "-occurred_at"]),
-            models.Index(fields=["client", "-occurred_at"]),
+            models.Index(fields=["practice", "-occurred_at", "-id"], name="log_practice_time"),
+            models.Index(fields=["client", "-occurred_at", "-id"], name="log_client_time"),
+            models.Index(
+                fields=["practice", "therapist", "-occurred_at", "-id"], name="log_therapist_time"
+            ),
+            models.Index(
+                fields=["practice", "event_type", "-occurred_at", "-id"], name="log_type_time"
+            ),
+            models.Index(
+                fields=["practice", "category", "-occurred_at", "-id"], name="log_category_time"
+            ),
+            models.Index(
+                fields=["practice", "channel", "-occurred_at", "-id"], name="log_channel_time"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,7 +205,7 @@ class Message(models.Model):
     )
     channel = models.CharField(max_length=16, choices=Channel.choices)
     direction = models.CharField(max_length=8, choices=Direction.choices)
-    body = models.TextField()
+    body = EncryptedTextField()
     sender_address = models.CharField(max_length=254, blank=True)
     declared_purpose = models.CharField(max_length=16, choices=Purpose.choices, blank=True)
     declared_emergency = models.BooleanField(null=True, blank=True)
@@ -254,8 +281,10 @@ class TriageDecision(models.Model):
     declared_category = models.CharField(max_length=16, choices=Purpose.choices, blank=True)
     detected_category = models.CharField(max_length=16, choices=Purpose.choices, blank=True)
     rules = models.JSONField(default=list, help_text="[{code, reason}] in the order they fired.")
-    matches = models.JSONField(default=list, help_text="Detector phrases with offsets and reasons.")
-    suppressed = models.JSONField(default=list, blank=True)
+    matches = EncryptedJSONField(
+        default=list, help_text="Detector phrases with offsets and reasons."
+    )
+    suppressed = EncryptedJSONField(default=list, blank=True)
     agreement = models.ForeignKey(
         "agreements.ContactAgreement",
         on_delete=models.PROTECT,
@@ -277,7 +306,7 @@ class TriageDecision(models.Model):
         related_name="+",
         help_text="Empty when triage decided; the clinician for a re-triage.",
     )
-    reason = models.TextField(blank=True, help_text="Why a clinician re-triaged.")
+    reason = EncryptedTextField(blank=True, help_text="Why a clinician re-triaged.")
     previous = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next"
     )
@@ -295,7 +324,7 @@ class SessionNote(models.Model):
     client = models.ForeignKey(
         "agreements.Membership", on_delete=models.PROTECT, related_name="session_notes"
     )
-    body = models.TextField()
+    body = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     shared_at = models.DateTimeField(null=True, blank=True)

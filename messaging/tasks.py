@@ -17,7 +17,7 @@ def escalation_advance(escalation_id: int) -> bool:
 @shared_task(acks_late=True, ignore_result=True)
 def escalation_tick() -> int:
     """Advance due escalations, then make sure nothing pending waits for a lost enqueue."""
-    moved = engine.escalation_tick()
+    moved = engine.escalation_tick(first_step_grace=engine.FIRST_STEP_GRACE)
     due = sending.notifications_due(limit=200)
     engine.enqueue_sends(due)
     return moved

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, webhooks
+from . import log_views, views, webhooks
 
 urlpatterns = [
     # client
@@ -21,6 +21,10 @@ urlpatterns = [
     path("messages/<int:message_id>/assign/", views.message_assign, name="message_assign"),
     path("clients/<int:client_id>/prep/", views.session_prep, name="session_prep"),
     path("clients/<int:client_id>/sessions/", views.session_schedule, name="session_schedule"),
+    # contact log
+    path("log/", log_views.contact_log, name="contact_log"),
+    path("log/export.csv", log_views.contact_log_csv, name="contact_log_csv"),
+    path("log/messages/<int:message_id>/", log_views.message_metadata, name="log_message_metadata"),
     # answering service
     path("console/", views.operator_console, name="operator_console"),
     # providers

@@ -331,6 +331,16 @@ MATRIX: dict[str, Row] = {
     "api:openapi-view": Row(PUBLIC),
     "api:api-root": Row(statuses(404, anonymous=404)),
     "api_tokens": Row(CLIENT_ONLY),
+    # contact log: each role its own part; bodies only through break-glass
+    "contact_log": Row(statuses(200, operator=403)),
+    "contact_log_csv": Row(
+        statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200)
+    ),
+    "log_message_metadata": Row(
+        statuses(403, admin=200, other_admin=404),
+        kwargs=_client_message,
+    ),
+    "oversight_dashboard": Row(ADMIN_ONLY),
     # escalation admin
     "policy_list": Row(ADMIN_ONLY),
     "policy_new": Row(ADMIN_ONLY),

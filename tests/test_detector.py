@@ -3,6 +3,12 @@
 Pure Python (no database). Each hard case from the triage brief has a specific example, and
 where evidence is expected we assert that ``text[start:end]`` is exactly the phrase the
 clinician will see highlighted.
+
+These tests pin the *rules*: ``detect`` below is ``detect(text, use_model=False)``. The
+language model's second opinion (which may raise a rule decision to crisis, never lower it)
+is tested in ``test_second_opinion.py``; its known false alarms on hand-written negatives
+here ("the pills are finally helping i think") are part of the trade-off documented in
+``messaging/triage/data/README.md`` -> Second opinion.
 """
 
 from __future__ import annotations
@@ -15,9 +21,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from messaging.triage import detector
 from messaging.triage.categories import Category
-from messaging.triage.detector import Detection, Match, detect, normalise
+from messaging.triage.detector import Detection, Match, normalise
 from messaging.triage.evaluation import evaluate
+
+
+def detect(text: str) -> Detection:
+    """The rules alone (see the module docstring)."""
+    return detector.detect(text, use_model=False)
+
 
 DATA = Path(__file__).resolve().parent.parent / "messaging" / "triage" / "data"
 
@@ -392,6 +405,178 @@ class TestDataTypes:
             assert_highlight(text, match)
 
 
+# --------------------------------------------------------------------------- families of meaning
+
+
+class TestFamiliesOfMeaning:
+    """Indirect crisis language grouped by what it means, not by one wording. The examples
+    are new sentences, not copies of the labelled data."""
+
+    @pytest.mark.parametrize(
+        ("text", "phrase", "signal"),
+        [
+            # arrangements for after they are gone
+            ("sorted my room so nobody has to clear it after", "so nobody has to clear", None),
+            (
+                "make sure my sister gets the letter in my desk",
+                "make sure my sister gets the letter",
+                None,
+            ),
+            ("tidied everything up for whoever finds it", "whoever finds", "arrangements"),
+            ("please look after my boys for me", "please look after my boys", "arrangements"),
+            # absence from the future
+            (
+                "wont be needing my prescription anymore",
+                "wont be needing my prescription anymore",
+                None,
+            ),
+            ("no point booking me in again", "no point booking", "absence"),
+            ("going for a walk. not coming back", "not coming back", "absence"),
+            # means: getting it, keeping it, having it packed
+            ("picked up a bag of charcoal on the way home", "picked up a bag of charcoal", "plan"),
+            ("been putting my tablets aside every night", "putting my tablets aside", "plan"),
+            ("the hose and tape are in the boot", "hose and tape are in the boot", "plan"),
+            ("bought codeine from three different shops", None, "plan"),
+            # research and scouting
+            ("i looked up the dose that would do it", "the dose that would do it", "plan"),
+            ("been reading up on how long it takes", "reading up on how long it takes", "plan"),
+            # an undirected "it" with a time, resolve
+            ("this weekend it ends", "this weekend it ends", "intent"),
+            (
+                "please don't be angry about what i'm about to do",
+                "about what i'm about to do",
+                "intent",
+            ),
+            ("finally got the nerve up. this is the night", "this is the night", "intent"),
+            # burden
+            (
+                "everyone will finally get a break from me",
+                "everyone will finally get a break from me",
+                "burden",
+            ),
+            ("my kids would be better off with their dad", "better off with their dad", "burden"),
+            # being harmed, harm to others, voices
+            ("he's got me pinned against the wall", "got me pinned", "being_harmed"),
+            ("i keep picturing smothering the baby", "picturing smothering the baby", None),
+            ("the demons say i have to punish myself", "demons say i have to", None),
+            # the body after an overdose or a wound
+            ("took my whole month's supply", "took my whole month's supply", "overdose"),
+            ("cuts are gaping and it won't stop", "cuts are gaping", "self_harm"),
+        ],
+    )
+    def test_family_members_are_crisis(
+        self, text: str, phrase: str | None, signal: str | None
+    ) -> None:
+        detection = detect(text)
+        assert detection.category is CRISIS, detection.reasons
+        if phrase is None:
+            assert any(m.signal == signal for m in detection.matches), detection.reasons
+            for match in detection.matches:
+                assert_highlight(text, match)
+        else:
+            assert_highlight(text, find(detection.matches, phrase, signal))
+
+    def test_weak_signs_combine_and_say_so(self) -> None:
+        text = "thanks for putting up with me all these months. you were one of the good ones"
+        detection = detect(text)
+        assert detection.category is CRISIS  # two weak goodbyes add up to one strong one
+        for phrase in ("thanks for putting up with me", "you were one of the good ones"):
+            assert find(detection.matches, phrase, "finality").weight < 1.0
+
+    def test_a_pet_and_an_unanswered_message(self) -> None:
+        text = "can you make sure someone checks on biscuit if i dont reply"
+        detection = detect(text)
+        assert detection.category is CRISIS
+        assert {m.signal for m in detection.matches} >= {"arrangements", "absence"}
+
+    def test_a_death_makes_wanting_to_be_with_them_a_crisis(self) -> None:
+        text = "it's been two years since we lost my son. i want to be with him again"
+        crisis_with(text, "be with him again", "reunion")
+        assert detect("i'll be with my sister again at christmas").category is not CRISIS
+
+    def test_typos_are_read_and_highlighted_as_typed(self) -> None:
+        text = "sory for evrything"
+        match = crisis_with(text, "sory for evrything", "finality")
+        assert match.start == 0 and match.end == len(text)
+
+
+class TestEverydayReasons:
+    """An ordinary reason in the sentence explains an everyday action; it is shown as
+    discounted, never hidden."""
+
+    @pytest.mark.parametrize(
+        ("text", "phrase"),
+        [
+            ("i bought rope for the climbing wall on saturday", "bought rope"),
+            ("got some charcoal for the bbq, first one of the summer", "got some charcoal"),
+            ("updated my will after the baby was born", "updated my will"),
+            ("gave my old guitar away, i never play it", "gave my old guitar"),
+            ("no point booking the next one until i know my rota", "no point booking"),
+        ],
+    )
+    def test_everyday_reason_discounts(self, text: str, phrase: str) -> None:
+        not_crisis_with_discounted(text, phrase, "everyday reason")
+
+    def test_upbeat_message_discounts_weak_signs(self) -> None:
+        text = "finally finished my dissertation, so done!! celebrating tonight"
+        assert detect(text).category is not CRISIS
+
+    def test_strong_signs_need_the_reason_in_the_same_sentence(self) -> None:
+        # The rope has no everyday reason; the later sentence does not explain it.
+        text = "bought a rope today. going climbing with friends next month"
+        assert detect(text).category is CRISIS
+
+
+class TestFutureContact:
+    def test_plans_to_be_in_touch_discount_a_weak_goodbye(self) -> None:
+        text = "thanks for putting up with me today, i was a mess. see you thursday"
+        not_crisis_with_discounted(text, "thanks for putting up with me", "future contact")
+
+    def test_a_negated_future_session_is_not_a_plan_to_be_in_touch(self) -> None:
+        text = "i won't be around for our next session. thank you for trying with me"
+        detection = detect(text)
+        assert detection.category is CRISIS
+        assert not any("future contact" in m.reason for m in detection.suppressed)
+
+    def test_a_reason_for_missing_a_session_is_logistics_not_absence(self) -> None:
+        text = "i won't need the 4pm slot next week after all, my shift changed"
+        assert detect(text).category is LOGISTICS
+
+
+class TestShortMessages:
+    @pytest.mark.parametrize(
+        "text", ["made my peace with it", "i'm ready to go", "going to join my husband"]
+    )
+    def test_a_short_message_that_is_only_a_risk_sign_is_crisis(self, text: str) -> None:
+        detection = detect(text)
+        assert detection.category is CRISIS, detection.reasons
+        assert any("very short message" in m.reason for m in detection.matches)
+
+    def test_short_hopelessness_stays_urgent(self) -> None:
+        assert detect("i have no future").category is URGENT
+
+    def test_now_and_today_do_not_make_a_crisis(self) -> None:
+        assert (
+            detect("i feel really calm today, the breathing exercises helped").category
+            is not CRISIS
+        )
+
+
+class TestThirdPartyHistory:
+    def test_someone_elses_attempt_long_ago_is_not_urgent(self) -> None:
+        text = "my brother tried to hang himself three years ago and he's doing well now"
+        detection = not_crisis_with_discounted(text, "hang himself", "in the past")
+        assert detection.category is not URGENT
+
+    def test_habitual_joking_by_someone_else_is_not_urgent(self) -> None:
+        text = "my son keeps saying kms when he loses at fortnite"
+        assert detect(text).category is CLINICAL
+
+    def test_someone_elses_post_is_not_the_client(self) -> None:
+        text = "my friend posted i want to kill myself about her exam lol, she's fine"
+        assert detect(text).category is not CRISIS
+
+
 # --------------------------------------------------------------------------- labelled data
 
 
@@ -400,8 +585,11 @@ def load(name: str) -> list[dict[str, str]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def report_for(name: str):
-    return evaluate((row["label"], detect(row["text"]).category) for row in load(name))
+def report_for(name: str, *, use_model: bool = True):
+    return evaluate(
+        (row["label"], detector.detect(row["text"], use_model=use_model).category)
+        for row in load(name)
+    )
 
 
 class TestLabelledData:
@@ -423,11 +611,25 @@ class TestLabelledData:
 
     def test_heldout_reaches_what_was_measured(self) -> None:
         """Held-out was written before the detector and never tuned on. The floors are the
-        first measured numbers rounded down; if this fails the detector got worse."""
+        latest measured numbers rounded down; if this fails the detector got worse."""
         report = report_for("heldout")
         print("\nheld-out:", json.dumps(report.as_dict()["labels"]))
         print(f"held-out: macro-F1 {report.macro_f1:.3f}, accuracy {report.accuracy:.3f}")
-        assert report.labels["crisis"].recall >= 0.96
+        assert report.labels["crisis"].recall >= 1.0
         assert report.labels["crisis"].precision >= 1.0
-        assert report.macro_f1 >= 0.97
-        assert report.accuracy >= 0.97
+        assert report.macro_f1 >= 0.98
+        assert report.accuracy >= 0.98
+
+    def test_independent_heldout_reaches_what_was_measured(self) -> None:
+        """heldout_v2 was written by an author who never saw the detector or its data, and was
+        measured once per detector version. It shows what unseen wording really gets: the
+        floors guard against regressions, they are not a target that was met."""
+        with_model = report_for("heldout_v2")
+        rules_only = report_for("heldout_v2", use_model=False)
+        print("\nheld-out v2:", json.dumps(with_model.as_dict()["labels"]))
+        assert with_model.labels["crisis"].recall >= 0.81
+        assert with_model.labels["crisis"].precision >= 0.89
+        assert with_model.macro_f1 >= 0.78
+        assert rules_only.labels["crisis"].recall >= 0.70
+        # The second opinion is kept only because it measurably raises crisis recall.
+        assert with_model.labels["crisis"].recall > rules_only.labels["crisis"].recall

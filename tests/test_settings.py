@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,6 +36,7 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         "WARNING",
         DJANGO_SETTINGS_MODULE="contactpolicy.settings.production",
         SECRET_KEY=secrets.token_urlsafe(60),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="contact.example.org",
         DATABASE_URL="postgres://app@db.example.org/contactpolicy",
         REDIS_URL="redis://cache.example.org:6379/0",

@@ -460,6 +460,7 @@ class TestCheckIn:
         assert codes(decision)[-2:] == ["check_in", "delivered"]
 
     def test_check_in_after_half_the_interval(self, detects):
+        detects(Category.CLINICAL)
         decision = triage(
             message(),
             context(
@@ -500,7 +501,15 @@ class TestCheckIn:
         decision = triage(message(), context(agreement(), crisis_period=period))
         assert decision.is_check_in is False
 
+    def test_scheduling_is_never_a_check_in(self, detects):
+        detects(Category.LOGISTICS, "a scheduling phrase")
+        decision = triage(
+            message(purpose="logistics"), context(agreement(), crisis_period=self.PERIOD)
+        )
+        assert decision.is_check_in is False
+
     def test_without_an_urgent_window_the_clinical_window_applies(self, detects):
+        detects(Category.CLINICAL)
         snapshot = agreement(windows={"clinical": WindowTerms(2, "days")})
         decision = triage(message(), context(snapshot, crisis_period=self.PERIOD))
         assert decision.response_due_at == ny(2026, 5, 14, 17, 0)

@@ -186,6 +186,9 @@ TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
 # Dotted path to a factory for Twilio's HTTP transport; only tests set it (a stub provider).
 TWILIO_HTTP_CLIENT = os.environ.get("TWILIO_HTTP_CLIENT", "")
+# How long a claimed notification is kept from other senders (0: Celery's time limit + 30 s).
+# Only the fault tests shorten it, to see an interrupted send retried within the test.
+NOTIFICATION_SEND_LEASE_SECONDS = int(os.environ.get("NOTIFICATION_SEND_LEASE_SECONDS", "0"))
 # Public base URL Twilio posts to, if it differs from what the request says (behind a proxy).
 TWILIO_WEBHOOK_BASE_URL = os.environ.get("TWILIO_WEBHOOK_BASE_URL", "")
 # Inbound email webhook: the mail provider sends this secret in the X-Webhook-Secret header.
@@ -217,4 +220,15 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Publishing must fail fast when the broker is down: the database already holds every timer.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Workers and beat keep reconnecting through a Redis outage of any length (the default gives up
+# after 100 tries); pages resume as soon as the broker is back.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+
+# Encryption at rest of message bodies, notes, triage phrases and safety plans
+# (contactpolicy.crypto): comma-separated Fernet keys, the first encrypts and every one decrypts.
+# Rotate by putting a new key first, deploying, running `manage.py rotate_encryption_keys`, then
+# dropping the old key. Production requires keys; elsewhere, with none set, a key is generated
+# once into FIELD_ENCRYPTION_KEY_FILE (mode 0600) and reused.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+FIELD_ENCRYPTION_KEY_FILE = VAR_DIR / "field-encryption.key"

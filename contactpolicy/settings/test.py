@@ -15,3 +15,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Unit tests never publish to a real broker: tasks they enqueue go to an in-memory transport.
 # The escalation fault tests start real workers against real Redis with their own settings.
 CELERY_BROKER_URL = "memory://"
+
+# Fixed encryption keys so runs are repeatable: the primary, then an "old" one still accepted
+# for decryption, as in the middle of a key rotation. Tests never write a key file.
+FIELD_ENCRYPTION_TEST_PRIMARY_KEY = "Y29udGFjdHBvbGljeS10ZXN0LWtleS1wcmltYXJ5ISE="
+FIELD_ENCRYPTION_TEST_OLD_KEY = "Y29udGFjdHBvbGljeS10ZXN0LWtleS1vbGQtb25lISE="
+FIELD_ENCRYPTION_KEYS = [FIELD_ENCRYPTION_TEST_PRIMARY_KEY, FIELD_ENCRYPTION_TEST_OLD_KEY]
+FIELD_ENCRYPTION_KEY_FILE = None

@@ -106,9 +106,11 @@ def covering_therapist(therapist: Membership | None, at: datetime) -> Membership
     return away.covering_therapist
 
 
-def escalation_start(*, message: Message, decision: TriageDecision) -> Escalation:
+def escalation_start(
+    *, message: Message, decision: TriageDecision, now: datetime | None = None
+) -> Escalation:
     """Start paging for ``message``. Runs inside the transaction that saved the message."""
-    now = timezone.now()
+    now = now or timezone.now()
     existing = Escalation.objects.filter(message=message).first()
     if existing is not None:
         return existing
@@ -135,6 +137,7 @@ def escalation_start(*, message: Message, decision: TriageDecision) -> Escalatio
         message=message,
         summary=f"Escalation started with “{snapshot.name}”",
         details={"escalation": escalation.pk, "policy": snapshot.to_json()},
+        occurred_at=now,
     )
     transaction.on_commit(lambda: enqueue_advance(escalation.pk))
     return escalation
@@ -164,14 +167,26 @@ def _skip_locked() -> dict:
     return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
 
 
-def escalation_tick(*, now: datetime | None = None, budget: int = TICK_BATCH) -> int:
+#: The beat tick leaves a brand-new escalation to its own on-commit task this long, so a busy
+#: worker doesn't run first steps twice over; the tick still starts any whose enqueue was lost.
+FIRST_STEP_GRACE = timedelta(seconds=3)
+
+
+def escalation_tick(
+    *,
+    now: datetime | None = None,
+    budget: int = TICK_BATCH,
+    first_step_grace: timedelta = timedelta(0),
+) -> int:
     """Advance every due escalation, one short transaction each. Returns how many moved."""
     moved = 0
     for _ in range(budget):
+        moment = now or timezone.now()
         with transaction.atomic():
             due = (
                 Escalation.objects.select_for_update(**_skip_locked())
-                .filter(state=EscalationState.ACTIVE, next_action_at__lte=now or timezone.now())
+                .filter(state=EscalationState.ACTIVE, next_action_at__lte=moment)
+                .exclude(step_index=0, cycle=0, started_at__gt=moment - first_step_grace)
                 .order_by("next_action_at", "pk")
                 .first()
             )
@@ -343,6 +358,8 @@ def _page(
         details={
             "escalation": escalation.pk,
             "action": page.action.value,
+            "step_index": page.step_index,
+            "cycle": page.cycle,
             "recipients": [user.pk for user in recipients],
             "notifications": created,
             "lateness_ms": lateness_ms,
@@ -494,14 +511,16 @@ class AckResult:
     won: bool
 
 
-def escalation_acknowledge(*, escalation_id: int, by: User, via: str) -> AckResult:
+def escalation_acknowledge(
+    *, escalation_id: int, by: User, via: str, now: datetime | None = None
+) -> AckResult:
     """Stop the chain. Racing a timeout, exactly one wins: both take the row lock."""
     with transaction.atomic():
         escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
         progress, won = machine.acknowledge(_progress(escalation))
         if not won:
             return AckResult(escalation, False)
-        now = timezone.now()
+        now = now or timezone.now()
         escalation.state = progress.state.value
         escalation.next_action_at = None
         escalation.acknowledged_at = now
@@ -578,13 +597,14 @@ def escalation_record_outcome(
     client_contacted: bool,
     outcome: str,
     note: str = "",
+    now: datetime | None = None,
 ) -> Escalation:
     outcome = SafetyOutcome(outcome)
     with transaction.atomic():
         escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
         if escalation.state == EscalationState.ACTIVE:
             raise ValueError("Acknowledge the escalation before recording its outcome.")
-        now = timezone.now()
+        now = now or timezone.now()
         if client_contacted and escalation.client_contacted_at is None:
             escalation.client_contacted_at = now
         escalation.outcome = outcome.value

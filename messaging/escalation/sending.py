@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from messaging.models import EventType
@@ -46,6 +46,8 @@ BACKOFF_MAX = timedelta(seconds=300)
 def send_lease() -> timedelta:
     """How long a claim keeps others off: past Celery's hard time limit, so a worker still inside
     its send has been killed before anyone else may send the same notification."""
+    if settings.NOTIFICATION_SEND_LEASE_SECONDS:
+        return timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS)
     return timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", None) or 60) + 30)
 
 
@@ -220,11 +222,22 @@ def _log_event(
     )
 
 
+#: A new notification's own enqueue gets this long before the sweeper sends it as well.
+FIRST_SEND_GRACE = timedelta(seconds=3)
+
+
 def notifications_due(*, now: datetime | None = None, limit: int = 100) -> list[int]:
-    """Ids of notifications waiting to be sent, the longest-waiting first (for the sweeper)."""
+    """Ids of notifications waiting to be sent, the longest-waiting first (for the sweeper).
+
+    Retries are swept when due; a first attempt only once it is a little overdue, so the sweeper
+    catches a lost enqueue without queueing a second send beside every on-time one.
+    """
+    now = now or timezone.now()
     return list(
-        Notification.objects.filter(
-            status=NotificationStatus.PENDING, next_attempt_at__lte=now or timezone.now()
+        Notification.objects.filter(status=NotificationStatus.PENDING)
+        .filter(
+            Q(attempts__gt=0, next_attempt_at__lte=now)
+            | Q(attempts=0, next_attempt_at__lte=now - FIRST_SEND_GRACE)
         )
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]

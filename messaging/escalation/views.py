@@ -41,11 +41,11 @@ class OutcomeForm(forms.Form):
 
 
 def _timeline(escalation: Escalation) -> list[dict]:
-    rows = [
+    events = ContactEvent.objects.filter(message=escalation.message).order_by("occurred_at", "pk")
+    return [
         {"at": e.occurred_at, "what": e.get_event_type_display(), "detail": e.summary}
-        for e in ContactEvent.objects.filter(message=escalation.message).select_related("actor")
+        for e in events
     ]
-    return sorted(rows, key=lambda row: row["at"])
 
 
 @role_required(Role.THERAPIST, Role.ADMIN)

@@ -22,14 +22,34 @@ def contact_event_record(
     client=None,
     agreement=None,
     message=None,
+    therapist=None,
     details: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
 ) -> ContactEvent:
-    """Append one event. The caller holds the transaction of the change being recorded."""
+    """Append one event. The caller holds the transaction of the change being recorded.
+
+    Channel, category, disposition and therapist are copied from the message (and its current
+    decision) or the agreement, so the review page can filter without joins.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise ContactLogOutsideTransaction(
             f"{event_type} must be recorded inside the transaction that makes the change"
         )
+    channel = category = disposition = ""
+    if message is not None:
+        channel = message.channel
+        decision = message.current_decision if message.current_decision_id else None
+        if decision is None and message.in_reply_to_id:
+            parent = message.in_reply_to
+            decision = parent.current_decision if parent.current_decision_id else None
+        if decision is not None:
+            category, disposition = decision.category, decision.disposition
+        therapist = therapist or message.therapist
+        client = client or message.client
+    if therapist is None and agreement is not None:
+        therapist = agreement.therapist
+    if therapist is None and client is not None:
+        therapist = client.therapist
     return ContactEvent.objects.create(
         practice=practice,
         event_type=event_type,
@@ -38,6 +58,10 @@ def contact_event_record(
         client=client,
         agreement=agreement,
         message=message,
+        therapist=therapist,
+        channel=channel,
+        category=category,
+        disposition=disposition,
         details=details or {},
         occurred_at=occurred_at or timezone.now(),
     )

@@ -58,7 +58,7 @@ def thread_read_by_client(*, client: Membership, message_ids: list[int]) -> None
         )
 
 
-def message_reply(*, message: Message, by: User, body: str) -> Message:
+def message_reply(*, message: Message, by: User, body: str, now: datetime | None = None) -> Message:
     """A clinician's reply goes back on the channel the message came from."""
     body = body.strip()
     if not body:
@@ -67,7 +67,7 @@ def message_reply(*, message: Message, by: User, body: str) -> Message:
         raise ValidationError("Replies answer a client's message.")
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
-        now = timezone.now()
+        now = now or timezone.now()
         reply = Message.objects.create(
             practice=message.practice,
             client=message.client,

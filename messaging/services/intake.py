@@ -101,6 +101,7 @@ def decision_record(
     decided_by=None,
     reason: str = "",
     previous: TriageDecision | None = None,
+    decided_at: datetime | None = None,
 ) -> TriageDecision:
     category = Category(result.category)
     return TriageDecision.objects.create(
@@ -123,6 +124,7 @@ def decision_record(
         decided_by=decided_by,
         reason=reason,
         previous=previous,
+        decided_at=decided_at or timezone.now(),
     )
 
 
@@ -229,21 +231,6 @@ def _receive(
         author=sender.user if sender else None,
         recorded_by=recorded_by,
     )
-    who = str(sender.user) if sender else f"unknown sender {sender_address}".strip()
-    contact_event_record(
-        practice=practice,
-        event_type=EventType.MESSAGE_RECEIVED,
-        actor=recorded_by or (sender.user if sender else None),
-        client=sender,
-        message=message,
-        summary=f"{message.get_channel_display()} message from {who}",
-        details={
-            "channel": channel,
-            "declared_purpose": declared_purpose,
-            "declared_emergency": declared_emergency,
-        },
-        occurred_at=received_at,
-    )
     inbound = engine.InboundMessage(
         channel=channel,
         body=body,
@@ -260,10 +247,28 @@ def _receive(
     except Exception as error:
         logger.exception("triage failed for message %s; using the safe fallback", message.pk)
         result = _fallback_decision(inbound, error)
-    decision = decision_record(message=message, result=result, agreement=agreement)
+    decision = decision_record(
+        message=message, result=result, agreement=agreement, decided_at=received_at
+    )
     message.current_decision = decision
     message.status = STATUS_FOR_DISPOSITION[Disposition(decision.disposition)]
     message.save(update_fields=["current_decision", "status"])
+    # Logged once triaged, so the "received" row carries its category for the review filters.
+    who = str(sender.user) if sender else f"unknown sender {sender_address}".strip()
+    contact_event_record(
+        practice=practice,
+        event_type=EventType.MESSAGE_RECEIVED,
+        actor=recorded_by or (sender.user if sender else None),
+        client=sender,
+        message=message,
+        summary=f"{message.get_channel_display()} message from {who}",
+        details={
+            "channel": channel,
+            "declared_purpose": declared_purpose,
+            "declared_emergency": declared_emergency,
+        },
+        occurred_at=received_at,
+    )
     contact_event_record(
         practice=practice,
         event_type=EventType.MESSAGE_TRIAGED,
@@ -280,14 +285,17 @@ def _receive(
             if decision.response_due_at
             else None,
         },
+        occurred_at=received_at,
     )
     if decision.disposition == Disposition.ESCALATE:
-        escalation_request(message=message, decision=decision)
+        escalation_request(message=message, decision=decision, now=received_at)
     reply = _auto_reply_record(message=message, result=result, now=received_at)
     return Received(message, decision, reply)
 
 
-def escalation_request(*, message: Message, decision: TriageDecision) -> None:
+def escalation_request(
+    *, message: Message, decision: TriageDecision, now: datetime | None = None
+) -> None:
     """This message needs a person now: log it and start the answering-service chain."""
     from messaging.escalation.engine import escalation_start
 
@@ -298,8 +306,9 @@ def escalation_request(*, message: Message, decision: TriageDecision) -> None:
         message=message,
         summary=f"Escalation requested: {decision.get_category_display().lower()} message",
         details={"decision": decision.pk, "category": decision.category},
+        occurred_at=now,
     )
-    escalation_start(message=message, decision=decision)
+    escalation_start(message=message, decision=decision, now=now)
 
 
 def _auto_reply_record(

@@ -16,31 +16,71 @@ How a message is read
 2. Find signals: every rule in ``lexicon`` is matched (intent, plan, method,
    timing, goodbye, burden, hopelessness, self-harm, harm to others, being
    harmed, command hallucinations; urgent, clinical and logistics signals).
-3. Discount with modifiers: figure of speech, someone else said it to the
-   client, a film or article, someone else's risk, in the past, negated, or the
-   client says they will not act (only for thoughts, and only when nothing else
-   points to danger).
+   Besides single phrases, the lexicon has *families of meaning* for indirect
+   risk: a farewell that sums up the relationship, arrangements for after
+   death (pets, passwords, letters, a will), absence from the future ("won't
+   be needing", "not coming back"), getting or keeping the means, an
+   undirected "it" with a time, burden, a place people go to die.
+3. Discount with modifiers: figure of speech, someone else said or posted it,
+   a film, article or dream, someone else's risk (or someone else's risk long
+   ago), in the past, negated, plans to be in touch ("see you thursday" - but
+   not "I won't be around for our next session"), an everyday reason for an
+   everyday action ("rope for the climbing wall", "updated my will after the
+   baby was born"), an upbeat message for weak signs, or the client says they
+   will not act (only for thoughts, and only when nothing else points to
+   danger).
 4. Combine: the weights of each crisis signal add up (capped per signal), some
-   pairs add a bonus ("a method together with hopelessness"). 1.0 or more is a
-   crisis. Below that, urgent evidence, or any real risk evidence (>= 0.5),
-   makes it urgent; otherwise clinical vs logistics is decided by which has
-   more evidence, clinical when in doubt.
+   pairs add a bonus ("a method together with hopelessness", "arrangements
+   together with a goodbye"). 1.0 or more is a crisis. A very short message
+   (six words or fewer) that is nothing but a risk sign of 0.5 or more is also
+   a crisis ("made my peace with it"), except hopelessness alone. Below that,
+   urgent evidence, or any real risk evidence (>= 0.5), makes it urgent;
+   otherwise clinical vs logistics is decided by which has more evidence,
+   clinical when in doubt.
 
 The detector may raise a category, never lower one: when a message talks about
 the client's own current risk and the evidence is unclear, it says crisis.
+
+Second opinion
+--------------
+5. When the rules do not say crisis, a small offline language model is asked too
+   (``second_opinion``: a logistic-regression head on all-MiniLM-L6-v2 embeddings, trained
+   on our labelled dev messages). If it reads the message as a crisis, the category becomes
+   crisis and the evidence says so plainly, pointing at the whole message because no single
+   phrase triggered it. The model never lowers a rule decision, its verdict is kept in
+   ``Detection.model_opinion``, and ``detect(text, use_model=False)`` is the rules alone.
+   Without the model package installed the rules stand alone (one warning per process).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from messaging.triage import lexicon
 from messaging.triage.categories import Category
 from messaging.triage.lexicon import Rule
+
+if TYPE_CHECKING:
+    from messaging.triage.second_opinion import Opinion
+
+logger = logging.getLogger(__name__)
+
+try:
+    from messaging.triage import second_opinion as _second_opinion
+except ImportError as _error:  # numpy is not installed: the rules alone
+    _second_opinion = None
+    logger.warning(
+        "Crisis second opinion is off (%s is not installed); using the rules alone.",
+        _error.name,
+    )
+
+MODEL_SIGNAL = "language_model"
 
 
 @dataclass(frozen=True)
@@ -62,6 +102,9 @@ class Detection:
     score: float  # strength of evidence for ``category``, 0..1
     matches: tuple[Match, ...]
     suppressed: tuple[Match, ...]
+    # The language model's verdict when it was asked (the rules did not say crisis and the
+    # model is installed); None when it was not asked.
+    model_opinion: Opinion | None = None
 
     @property
     def reasons(self) -> list[str]:
@@ -216,6 +259,9 @@ _IDIOMS = tuple((_compile(i.pattern), i.needs_laughter) for i in lexicon.FIGURES
 _REPORTED_SPEECH = _compile_any(lexicon.REPORTED_SPEECH)
 _SAFETY = _compile_any(lexicon.SAFETY_STATEMENTS)
 _FUTURE_PLANS = _compile_any(lexicon.FUTURE_PLANS)
+_EVERYDAY_REASONS = _compile_any(lexicon.EVERYDAY_REASONS)
+_UPBEAT = _compile_any(lexicon.UPBEAT_MARKERS)
+_THIRD_PARTY_NOT_SERIOUS = _compile_any(lexicon.THIRD_PARTY_NOT_SERIOUS)
 _HISTORY = _compile_any(lexicon.HISTORY_MARKERS)
 _RECENCY = _compile_any(lexicon.RECENCY_MARKERS)
 _EVENT_RECENCY = _compile_any(lexicon.EVENT_RECENCY_MARKERS)
@@ -260,11 +306,52 @@ class _Hit:
 @dataclass(frozen=True)
 class _Discount:
     hit: _Hit
-    kind: str  # idiom, reported, media, future, third_party, history, negated, contained, safety
+    kind: str  # idiom, reported, media, future, everyday, third_party, history, negated,
+    # contained, safety
     why: str
 
 
-def detect(text: str) -> Detection:
+def detect(text: str, use_model: bool = True) -> Detection:
+    """Read ``text``: the rules, then (unless ``use_model`` is False) the language model's
+    second opinion, which may raise the category to crisis but never lowers it."""
+    detection = _detect_by_rules(text)
+    if not use_model or detection.category is Category.CRISIS or not text.strip():
+        return detection
+    return _with_second_opinion(text, detection)
+
+
+def _with_second_opinion(text: str, detection: Detection) -> Detection:
+    opinion = _second_opinion.second_opinion(text) if _second_opinion is not None else None
+    if opinion is None:
+        return detection
+    if not opinion.says_crisis:
+        return replace(detection, model_opinion=opinion)
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    confidence = f"{opinion.probability:.2f}"
+    evidence = Match(
+        phrase=text[start:end],
+        start=start,
+        end=end,
+        signal=MODEL_SIGNAL,
+        category=Category.CRISIS,
+        weight=round(opinion.probability, 3),
+        reason=(
+            "A language model trained on our labelled messages reads this as a crisis "
+            f"(confidence {confidence}). No single phrase triggered this; please read the "
+            "whole message"
+        ),
+    )
+    return Detection(
+        category=Category.CRISIS,
+        score=round(opinion.probability, 3),
+        matches=(evidence, *detection.matches),
+        suppressed=detection.suppressed,
+        model_opinion=opinion,
+    )
+
+
+def _detect_by_rules(text: str) -> Detection:
     norm = normalise(text)
     context = _Context.build(norm.text)
     hits = _deduplicate(_find_hits(norm.text))
@@ -385,6 +472,7 @@ class _Context:
     clause_breaks: tuple[tuple[int, int], ...]
     safety_statement: str | None
     future_plans: str | None
+    upbeat: str | None
     recent: bool
 
     @classmethod
@@ -397,7 +485,10 @@ class _Context:
             for found in pattern.finditer(text)
         )
         safety = _SAFETY.search(text)
-        future = _FUTURE_PLANS.search(text)
+        future = next(
+            (f for f in _FUTURE_PLANS.finditer(text) if not _negated_plan(text, f.start())), None
+        )
+        upbeat = _UPBEAT.search(text)
         return cls(
             text=text,
             idioms=idioms,
@@ -406,6 +497,7 @@ class _Context:
             clause_breaks=tuple(f.span() for f in _CLAUSE_BREAK.finditer(text)),
             safety_statement=safety.group() if safety else None,
             future_plans=future.group() if future else None,
+            upbeat=upbeat.group() if upbeat else None,
             recent=bool(_EVENT_RECENCY.search(text)),
         )
 
@@ -414,6 +506,21 @@ class _Context:
 
     def clause(self, hit: _Hit) -> tuple[int, int]:
         return _segment(self.clause_breaks, hit.start, len(self.text))
+
+
+def _negated_plan(text: str, position: int) -> bool:
+    """ "I won't be around for our next session" is not a plan to be in touch."""
+    clause_start = 0
+    for found in _CLAUSE_BREAK.finditer(text, 0, position):
+        clause_start = found.end()
+    before = _WORD.findall(text, clause_start, position)[-6:]
+    for index, word in enumerate(before):
+        following = before[index + 1 : index + 2]
+        if word in lexicon.NEGATORS and not (
+            following and following[0] in lexicon.NEGATION_BREAKERS
+        ):
+            return True
+    return False
 
 
 def _segment(breaks: Sequence[tuple[int, int]], position: int, length: int) -> tuple[int, int]:
@@ -443,10 +550,24 @@ def _discount(hit: _Hit, ctx: _Context) -> tuple[str, str] | None:
         sentence_start, _ = ctx.sentence(hit)
         if _MEDIA.search(text, sentence_start, hit.start):
             return "media", "about a story, film or the news, not the client"
-        if hit.rule.signal == "finality" and hit.rule.weight < 1.0 and ctx.future_plans:
+        if (
+            hit.rule.signal in lexicon.FUTURE_DISCOUNTED
+            and hit.rule.weight < 1.0
+            and ctx.future_plans
+        ):
             return "future", f'the client talks about future contact ("{ctx.future_plans}")'
+        if hit.rule.everyday:
+            everyday = _everyday_reason(hit, ctx)
+            if everyday:
+                return "everyday", everyday
         someone_else = _third_party_subject(hit, ctx)
         if someone_else:
+            history = _history_marker(hit, ctx) if hit.rule.signal != "timing" else None
+            if history:  # someone else, long ago: not a reason to contact the client now
+                return (
+                    "history",
+                    f'about someone else ("{someone_else}"), in the past ("{history}")',
+                )
             return "third_party", f'about someone else ("{someone_else}"), not the client'
     if hit.rule.signal != "timing":
         history = _history_marker(hit, ctx)
@@ -465,6 +586,8 @@ def _third_party_subject(hit: _Hit, ctx: _Context) -> str | None:
     if not (rule.about_self or rule.about_other):
         return None
     text = ctx.text
+    if any(word in lexicon.SELF_SUBJECTS for word in _WORD.findall(text, hit.start, hit.end)):
+        return None  # the words themselves say "i" or "me": "when i'm not here"
     clause_start, _ = ctx.clause(hit)
     if rule.about_other:
         subject: str | None = text[hit.start : hit.end]
@@ -480,20 +603,54 @@ def _third_party_subject(hit: _Hit, ctx: _Context) -> str | None:
             return None  # no subject named: assume the client (never lower)
     if _SELF_INCLUSION.search(text, hit.end):
         return None  # "... and so do i"
-    if rule.act and _IMMEDIACY.search(text):
+    if rule.act and _IMMEDIACY.search(text) and not _history_marker(hit, ctx):
         return None  # someone is in danger right now: still a crisis
     return subject
 
 
+def _everyday_reason(hit: _Hit, ctx: _Context) -> str | None:
+    """An ordinary reason for an everyday action ("rope for the climbing wall"), looked for
+    in the hit's sentence; weak hits are also explained by an upbeat message."""
+    sentence_start, sentence_end = ctx.sentence(hit)
+    start, end = (0, len(ctx.text)) if hit.rule.weight < 1.0 else (sentence_start, sentence_end)
+    reason = next(
+        (
+            found
+            for found in _EVERYDAY_REASONS.finditer(ctx.text, start, end)
+            # not the hit's own words ("giving stuff away" is no reason to give things away)
+            if not (hit.start <= found.start() and found.end() <= hit.end)
+        ),
+        None,
+    )
+    if reason is not None:
+        return f'explained by an everyday reason ("{reason.group().strip()}")'
+    if ctx.upbeat and hit.rule.weight < 1.0:
+        return f'the message is upbeat ("{ctx.upbeat}")'
+    return None
+
+
 def _history_marker(hit: _Hit, ctx: _Context) -> str | None:
     sentence_start, sentence_end = ctx.sentence(hit)
-    history = _HISTORY.search(ctx.text, sentence_start, sentence_end)
-    if history is None:
+    histories = list(_HISTORY.finditer(ctx.text, sentence_start, sentence_end))
+    if not histories:
         return None
+    history = min(histories, key=lambda found: _distance(hit, found.span()))
     clause_start, clause_end = ctx.clause(hit)
-    if _RECENCY.search(ctx.text, clause_start, clause_end):
-        return None  # "I tried again last night" is not history
+    for recency in _RECENCY.finditer(ctx.text, clause_start, clause_end):
+        # "I tried again last night" is not history; but in "tried three years ago and
+        # he's doing well now" the "now" describes today, the nearer marker the event.
+        if _distance(hit, recency.span()) <= _distance(hit, history.span()):
+            return None
     return history.group()
+
+
+def _distance(hit: _Hit, span: tuple[int, int]) -> int:
+    start, end = span
+    if end <= hit.start:
+        return hit.start - end
+    if start >= hit.end:
+        return start - hit.end
+    return 0
 
 
 def _negator(hit: _Hit, ctx: _Context) -> str | None:
@@ -540,8 +697,14 @@ def _third_party_urgent_matches(
     norm: NormalisedText, text: str, discounted: list[_Discount], ctx: _Context
 ) -> list[Match]:
     """Someone close to the client is at risk: support the client before the session."""
-    risks = [d.hit for d in discounted if d.kind == "third_party" and d.hit.rule.weight >= 0.6]
-    if not risks:
+    risks = [
+        d.hit
+        for d in discounted
+        if d.kind == "third_party"
+        and d.hit.rule.weight >= 0.6
+        and d.hit.rule.signal in lexicon.THIRD_PARTY_RISK_SIGNALS
+    ]
+    if not risks or _THIRD_PARTY_NOT_SERIOUS.search(ctx.text):
         return []
     hit = max(risks, key=lambda h: h.rule.weight)
     start, end = norm.original_span(hit.start, hit.end)
@@ -626,6 +789,20 @@ def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[
         ).items()
         if signal not in lexicon.WEAK_RISK_SIGNALS
     )
+    short_message_risk = sum(
+        total
+        for signal, total in _signal_totals(
+            m for m in matches if m.category is Category.CRISIS
+        ).items()
+        if signal not in lexicon.WEAK_RISK_SIGNALS | lexicon.NOT_RAISED_WHEN_SHORT
+    )
+    if (
+        short_message_risk >= lexicon.SHORT_MESSAGE_RISK
+        and len(_WORD.findall(ctx.text)) <= lexicon.SHORT_MESSAGE_WORDS
+    ):
+        # "i'm ready to go", "made my peace with it": a very short text that is only a risk
+        # sign leaves nothing to rule the risk out - when in doubt, crisis.
+        return Category.CRISIS, substantive_risk, _mark_short(matches)
     if substantive_risk >= lexicon.RISK_FLOOR_FOR_URGENT:
         return Category.URGENT, substantive_risk, matches
 
@@ -634,6 +811,14 @@ def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[
     if logistics > clinical:
         return Category.LOGISTICS, logistics, matches
     return Category.CLINICAL, clinical, matches
+
+
+def _mark_short(matches: list[Match]) -> list[Match]:
+    ignored = lexicon.WEAK_RISK_SIGNALS | lexicon.NOT_RAISED_WHEN_SHORT
+    risk = [m for m in matches if m.category is Category.CRISIS and m.signal not in ignored]
+    strongest = max(risk, key=lambda m: m.weight)
+    reason = f"{strongest.reason} - in a very short message that says nothing else"
+    return [replace(m, reason=reason) if m is strongest else m for m in matches]
 
 
 def _by_importance(matches: Iterable[Match]) -> list[Match]:

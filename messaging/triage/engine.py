@@ -271,7 +271,7 @@ def triage(message: InboundMessage, context: TriageContext) -> TriageDecision:
     after_hours = _after_hours(message, context, findings)
     _agreement_checks(category, message, context, findings)
     if category is not Category.CRISIS:  # a crisis never counts against the limit
-        _frequency_and_check_in(message, context, findings)
+        _frequency_and_check_in(category, message, context, findings)
 
     if category is Category.CRISIS:
         outcome = _escalate_crisis(message, findings)
@@ -425,16 +425,22 @@ def _channel_name(channel: str) -> str:
 
 
 def _frequency_and_check_in(
-    message: InboundMessage, context: TriageContext, findings: _Findings
+    category: Category, message: InboundMessage, context: TriageContext, findings: _Findings
 ) -> None:
-    """During a crisis period a timely message is a check-in, which never counts as too many.
+    """During a crisis period a timely message about how the client is doing is a check-in,
+    which never counts as too many. Scheduling and admin is never a check-in.
 
     Otherwise a message is over the limit when the week's earlier non-crisis messages already
     reach the agreed weekly limit.
     """
     period = context.crisis_period
     history = context.history
-    if message.sender_known and period is not None and period.is_active(message.received_at):
+    if (
+        message.sender_known
+        and category is not Category.LOGISTICS
+        and period is not None
+        and period.is_active(message.received_at)
+    ):
         last = history.last_check_in_at
         if last is None or message.received_at - last >= period.check_in_interval / 2:
             findings.is_check_in = True

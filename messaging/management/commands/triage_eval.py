@@ -30,10 +30,16 @@ class Command(BaseCommand):
             action="store_true",
             help="also list misclassified messages with the detector's reasons (text mode only)",
         )
+        parser.add_argument(
+            "--rules-only",
+            action="store_true",
+            help="leave out the language-model second opinion (the explainable rules alone)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         examples = load_examples(Path(options["file"]))
-        predictions = [(label, detect(text)) for text, label in examples]
+        use_model = not options["rules_only"]
+        predictions = [(label, detect(text, use_model=use_model)) for text, label in examples]
         report = evaluate((label, detection.category) for label, detection in predictions)
 
         if options["json"]:

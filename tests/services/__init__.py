@@ -1,0 +1,1 @@
+"""Fault tests with real processes: Celery worker(s) and beat, PostgreSQL, a private Redis."""
