@@ -26,9 +26,11 @@ COPY messaging ./messaging
 COPY templates ./templates
 COPY static ./static
 
-# Static files are collected at build time and served by whitenoise. The key below exists only
-# so the production settings load during the build; the real one comes from the environment.
+# Static files are collected at build time and served by whitenoise. The keys below exist only
+# so the production settings load during the build (a throwaway encryption key is generated and
+# discarded); the real ones come from the environment at run time.
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
+    FIELD_ENCRYPTION_KEYS=$(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
         python manage.py collectstatic --noinput \
     && mkdir -p /app/var \
     && chown app:app /app/var

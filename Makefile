@@ -71,7 +71,7 @@ format: install
 
 compose-check:
 	@if command -v docker-compose >/dev/null 2>&1; then \
-		SECRET_KEY="$${SECRET_KEY:-compose-check-only}" docker-compose -f docker-compose.yml config -q \
+		SECRET_KEY="$${SECRET_KEY:-compose-check-only}" FIELD_ENCRYPTION_KEYS="$${FIELD_ENCRYPTION_KEYS:-compose-check-only}" docker-compose -f docker-compose.yml config -q \
 			&& echo "docker-compose.yml is valid"; \
 	else \
 		echo "docker-compose is not installed; skipping (apt-get install -y docker-compose)"; \

@@ -21,6 +21,15 @@ from .models import (
 from .services import AGREEMENT_TERM_FIELDS, CHANNEL_RULE_FIELDS, WindowTerms
 
 
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError beside the fields it names; the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 class StaffInvitationForm(forms.Form):
     name = forms.CharField(max_length=150)
     email = forms.EmailField()

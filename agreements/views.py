@@ -27,6 +27,7 @@ from .forms import (
     SafetyPlanForm,
     StaffInvitationForm,
     TherapistTimeZoneForm,
+    add_service_errors,
 )
 from .models import Channel, ContactAgreement, Purpose, Role
 from .roles import role_required
@@ -48,14 +49,6 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("admin:index")
         raise PermissionDenied
     return redirect(HOME_FOR_ROLE[Role(membership.role)])
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- invitations ---------------------------------------------------------------------------
@@ -125,7 +118,7 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
                 on_call_eligible=form.cleaned_data["on_call_eligible"],
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -187,7 +180,7 @@ def client_invite(request: HttpRequest) -> HttpResponse:
                 therapist=request.membership,
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -234,7 +227,7 @@ def away_periods(request: HttpRequest) -> HttpResponse:
         try:
             services.away_period_add(therapist=therapist, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Away period saved.")
             return redirect("away_periods")
@@ -340,7 +333,7 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 )
                 return redirect("agreement_detail", agreement_id=agreement.pk)
         except ValidationError as error:
-            _service_errors(terms_form, error)
+            add_service_errors(terms_form, error)
         else:
             messages.success(request, "Draft saved.")
             return redirect("agreement_edit", agreement_id=agreement.pk)
@@ -434,7 +427,7 @@ def crisis_period_new(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             services.crisis_period_start(client=client, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Crisis period started. It ends by itself.")
             return redirect("client_detail", client_id=client.pk)

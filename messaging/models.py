@@ -280,7 +280,8 @@ class TriageDecision(models.Model):
     response_due_at = models.DateTimeField(null=True, blank=True)
     declared_category = models.CharField(max_length=16, choices=Purpose.choices, blank=True)
     detected_category = models.CharField(max_length=16, choices=Purpose.choices, blank=True)
-    rules = models.JSONField(default=list, help_text="[{code, reason}] in the order they fired.")
+    # Encrypted: the reasons quote the detector's phrases and a clinician's re-triage reason.
+    rules = EncryptedJSONField(default=list, help_text="[{code, reason}] in the order they fired.")
     matches = EncryptedJSONField(
         default=list, help_text="Detector phrases with offsets and reasons."
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agreements import selectors as agreement_selectors
+from agreements.forms import add_service_errors
 from agreements.models import Channel, Role, SafetyPlan
 from agreements.roles import role_required
 
@@ -25,15 +26,6 @@ from .forms import (
 from .models import Direction, Disposition
 from .services import inbox as inbox_services
 from .services.intake import message_receive
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
 
 # --- client ----------------------------------------------------------------------------
 
@@ -107,7 +99,7 @@ def client_notes(request: HttpRequest) -> HttpResponse:
         try:
             inbox_services.session_note_save(client=client, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             flash.success(request, "Note saved. Only you can see it until you share it.")
             return redirect("client_notes")
@@ -128,7 +120,7 @@ def client_note_edit(request: HttpRequest, note_id: int) -> HttpResponse:
                 client=request.membership, body=form.cleaned_data["body"], note=note
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             flash.success(request, "Note saved.")
             return redirect("client_notes")
@@ -217,7 +209,7 @@ def message_reply(request: HttpRequest, message_id: int) -> HttpResponse:
                 message=message, by=request.user, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             flash.success(request, f"Reply sent on {message.get_channel_display().lower()}.")
             return redirect("therapist_inbox")
@@ -233,7 +225,7 @@ def message_retriage(request: HttpRequest, message_id: int) -> HttpResponse:
         try:
             inbox_services.message_retriage(message=message, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             flash.success(request, "Re-triaged. The earlier decision is kept in the history.")
             return redirect("message_detail", message_id=message.pk)
@@ -254,7 +246,7 @@ def message_assign(request: HttpRequest, message_id: int) -> HttpResponse:
                 message=message, by=request.user, client=form.cleaned_data["client"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             flash.success(request, "Message matched to the client.")
             return redirect("message_detail", message_id=message.pk)
@@ -294,7 +286,7 @@ def session_schedule(request: HttpRequest, client_id: int) -> HttpResponse:
                 client=client, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             flash.success(request, "Session booked.")
             return redirect("session_schedule", client_id=client.pk)

@@ -148,3 +148,17 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, db):
         assert client.login(email=login.email, password=demo_password()), login.email
         assert client.get(reverse("home"), follow=True).status_code == 200
         client.logout()
+
+
+def test_highlight_marks_phrases_escapes_the_rest_and_lists_the_model_opinion_only():
+    from messaging.templatetags.triage_tags import highlight_matches
+
+    body = "<b>hi</b> I have the pills"
+    matches = [
+        {"phrase": "the pills", "start": 17, "end": 26, "category": "crisis", "reason": "means"},
+        {"phrase": body, "start": 0, "end": len(body), "signal": "language_model"},
+    ]
+    html = highlight_matches(body, matches)
+    assert html.startswith("&lt;b&gt;hi&lt;/b&gt; I have ")
+    assert '<mark class="match-crisis" title="means">the pills</mark>' in html
+    assert html.count("<mark") == 1

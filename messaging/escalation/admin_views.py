@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from agreements.forms import add_service_errors
 from agreements.models import Role, Weekday
 from agreements.roles import role_required
 
@@ -34,15 +35,6 @@ from .admin_forms import (
 )
 
 CALENDAR_DAYS = 28
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    """Show a service's errors beside the fields they name; the rest (steps, rotation) above."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
@@ -125,7 +117,7 @@ def _policy_page(request: HttpRequest, policy=None) -> HttpResponse:
                 else:
                     policy = services.policy_update(policy=policy, by=request.user, **fields)
             except ValidationError as error:
-                _service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, "Policy saved. Escalations already running keep their old steps."
@@ -216,7 +208,7 @@ def _schedule_page(request: HttpRequest, schedule=None) -> HttpResponse:
             else:
                 schedule = services.schedule_update(schedule=schedule, by=request.user, **fields)
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Schedule saved. Pages from now on follow it.")
             return redirect("schedule_edit", schedule_id=schedule.pk)
@@ -314,7 +306,7 @@ def schedule_overrides(request: HttpRequest, schedule_id: int) -> HttpResponse:
         try:
             services.override_add(schedule=schedule, by=request.user, **cover_form.cleaned_data)
         except ValidationError as error:
-            _service_errors(cover_form, error)
+            add_service_errors(cover_form, error)
         else:
             messages.success(request, "Cover saved.")
             return redirect("schedule_overrides", schedule_id=schedule.pk)
@@ -322,7 +314,7 @@ def schedule_overrides(request: HttpRequest, schedule_id: int) -> HttpResponse:
         try:
             services.override_swap(schedule=schedule, by=request.user, **swap_form.cleaned_data)
         except ValidationError as error:
-            _service_errors(swap_form, error)
+            add_service_errors(swap_form, error)
         else:
             messages.success(request, "Shifts swapped.")
             return redirect("schedule_overrides", schedule_id=schedule.pk)

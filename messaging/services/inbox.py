@@ -173,7 +173,8 @@ def message_retriage(
                 "from": previous.category if previous else None,
                 "to": category.value,
                 "disposition": disposition.value,
-                "reason": reason,
+                # The reason itself is clinical text: it stays on the (encrypted) decision.
+                "decision": decision.pk,
             },
         )
         if disposition == Disposition.ESCALATE and (
@@ -202,8 +203,7 @@ def message_assign_client(*, message: Message, by: User, client: Membership) -> 
             actor=by,
             client=client,
             message=message,
-            summary=f"Message from {message.sender_address or 'unknown sender'} matched to "
-            f"{client.user} by {by}",
+            summary=f"Message from an unknown sender matched to {client.user} by {by}",
         )
     return message
 

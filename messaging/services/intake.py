@@ -254,7 +254,8 @@ def _receive(
     message.status = STATUS_FOR_DISPOSITION[Disposition(decision.disposition)]
     message.save(update_fields=["current_decision", "status"])
     # Logged once triaged, so the "received" row carries its category for the review filters.
-    who = str(sender.user) if sender else f"unknown sender {sender_address}".strip()
+    # An unknown sender's number or address stays on the message, out of the log's summary.
+    who = str(sender.user) if sender else "an unknown sender"
     contact_event_record(
         practice=practice,
         event_type=EventType.MESSAGE_RECEIVED,

@@ -9,7 +9,14 @@ register = template.Library()
 def highlight_matches(body: str, matches: list[dict]) -> str:
     """The body with the detector's phrases marked, each titled with its reason."""
     spans = sorted(
-        (m for m in matches or [] if 0 <= m.get("start", -1) < m.get("end", -1) <= len(body)),
+        (
+            m
+            for m in matches or []
+            # The language model's opinion covers the whole message: it is listed, not marked,
+            # so the phrases the rules found stay visible.
+            if m.get("signal") != "language_model"
+            and 0 <= m.get("start", -1) < m.get("end", -1) <= len(body)
+        ),
         key=lambda m: m["start"],
     )
     pieces, cursor = [], 0
