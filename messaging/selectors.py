@@ -251,7 +251,11 @@ def thread_for_client(*, client: Membership) -> QuerySet[Message]:
 
 
 def replies_for(message: Message) -> QuerySet[Message]:
-    return message.replies.filter(direction=Direction.OUTBOUND).select_related("author")
+    return (
+        message.replies.filter(direction=Direction.OUTBOUND)
+        .select_related("author")
+        .order_by("received_at", "pk")
+    )
 
 
 def session_prep(*, client: Membership, now: datetime | None = None):

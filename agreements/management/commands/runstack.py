@@ -125,6 +125,8 @@ class Command(BaseCommand):
         env = os.environ.copy()
         env["CONTACTPOLICY_VAR_DIR"] = str(var_dir)
         env["PYTHONUNBUFFERED"] = "1"
+        # Links in pages and emails (acknowledge, invitations) point at this stack by default.
+        env.setdefault("SITE_URL", f"http://{host}:{port}")
 
         previous_handlers = self._install_signal_handlers()
         try:

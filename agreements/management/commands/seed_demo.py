@@ -1,6 +1,7 @@
 import logging
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from agreements.demo import DEMO_LOGINS, demo_password, seed_demo, seed_demo_history
 
@@ -10,15 +11,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         practice = seed_demo()
-        # The history is written with no worker running: the tick would start each escalation,
-        # and the seeding runs it itself, so "could not enqueue" warnings are expected noise.
-        engine_log = logging.getLogger("contactpolicy.escalation")
-        level = engine_log.level
-        engine_log.setLevel(logging.ERROR)
+        # The history is written with no worker running and its pages are "sent" in the past
+        # through the real backends: keep the engine's enqueue warnings, its send logs and the
+        # pages' emails out of the terminal.
+        quiet = {"contactpolicy.escalation": logging.ERROR, "messaging": logging.WARNING}
+        levels = {name: logging.getLogger(name).level for name in quiet}
         try:
-            seed_demo_history()
+            for name, level in quiet.items():
+                logging.getLogger(name).setLevel(level)
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                seed_demo_history()
         finally:
-            engine_log.setLevel(level)
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
         self.stdout.write(self.style.SUCCESS(f"Demo practice ready: {practice.name}"))
         self.stdout.write(f"Password for every demo login: {demo_password()}")
         for login in DEMO_LOGINS:
