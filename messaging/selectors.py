@@ -192,9 +192,27 @@ def _inbound_with_decision() -> QuerySet[Message]:
     )
 
 
+def _covering_for(therapist: Membership) -> Q:
+    """The therapists this one covers right now (their away periods name them as the cover)."""
+    now = timezone.now()
+    return Q(
+        therapist__away_periods__covering_therapist=therapist,
+        therapist__away_periods__starts_at__lte=now,
+        therapist__away_periods__ends_at__gt=now,
+    )
+
+
 def inbox_for_therapist(*, therapist: Membership) -> QuerySet[Message]:
-    """Waiting for a reply: most urgent first, then soonest due; overdue shows by its due time."""
-    own = Q(therapist=therapist) | Q(client__isnull=True, practice=therapist.practice)
+    """Waiting for a reply: most urgent first, then soonest due; overdue shows by its due time.
+
+    A therapist's inbox holds their clients' messages, those of colleagues they cover while the
+    colleague is away (due times already count the cover's hours), and unknown senders'.
+    """
+    own = (
+        Q(therapist=therapist)
+        | Q(client__isnull=True, practice=therapist.practice)
+        | _covering_for(therapist)
+    )
     return (
         _inbound_with_decision()
         .filter(own)
@@ -202,6 +220,7 @@ def inbox_for_therapist(*, therapist: Membership) -> QuerySet[Message]:
             status__in=[MessageStatus.DELIVERED, MessageStatus.ESCALATED, MessageStatus.READ],
             current_decision__disposition__in=[Disposition.DELIVER, Disposition.ESCALATE],
         )
+        .distinct()
         .order_by(
             F("current_decision__severity").desc(),
             F("current_decision__response_due_at").asc(nulls_last=True),
@@ -216,8 +235,11 @@ def access_message(*, viewer: Membership, message_id: int) -> Message:
     ).filter(pk=message_id, practice=viewer.practice)
     if viewer.role == Role.THERAPIST:
         query = query.filter(
-            Q(client__therapist=viewer) | Q(client__isnull=True) | Q(therapist=viewer)
-        )
+            Q(client__therapist=viewer)
+            | Q(client__isnull=True)
+            | Q(therapist=viewer)
+            | _covering_for(viewer)
+        ).distinct()
     elif viewer.role == Role.CLIENT:
         query = query.filter(client=viewer)
     else:

@@ -289,3 +289,21 @@ def test_inbox_page_queries_stay_constant_as_messages_grow(client, world):
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("therapist_inbox")).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_cover_sees_an_away_therapists_messages_while_they_are_away(world, time_machine):
+    time_machine.move_to(TUESDAY_10AM, tick=False)
+    activate_agreement(world, hold_clinical_for_session=False)
+    services.away_period_add(
+        therapist=world.therapist,
+        by=world.therapist.user,
+        starts_at=TUESDAY_10AM - timedelta(days=1),
+        ends_at=TUESDAY_10AM + timedelta(days=2),
+        covering_therapist=world.other_therapist,
+    )
+    received = receive(world, "can we move friday?", declared_purpose="logistics")
+    cover_inbox = selectors.inbox_for_therapist(therapist=world.other_therapist)
+    assert received.message in cover_inbox
+    assert selectors.access_message(viewer=world.other_therapist, message_id=received.message.pk)
+    time_machine.move_to(TUESDAY_10AM + timedelta(days=3), tick=False)
+    assert received.message not in selectors.inbox_for_therapist(therapist=world.other_therapist)
