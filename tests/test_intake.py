@@ -307,3 +307,26 @@ def test_the_cover_sees_an_away_therapists_messages_while_they_are_away(world, t
     assert selectors.access_message(viewer=world.other_therapist, message_id=received.message.pk)
     time_machine.move_to(TUESDAY_10AM + timedelta(days=3), tick=False)
     assert received.message not in selectors.inbox_for_therapist(therapist=world.other_therapist)
+
+
+def test_a_broken_agreement_lookup_still_keeps_and_surfaces_the_message(world, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("calendar bug")
+
+    monkeypatch.setattr(selectors, "triage_context", broken)
+    received = receive(world, "please call me", declared_emergency=True)
+    assert received.decision.disposition == "escalate"
+    assert received.decision.rules[0]["code"] == "triage_error"
+    assert received.auto_reply.body.startswith("If you are in danger now, call 911")
+
+
+def test_a_broken_auto_reply_falls_back_to_the_safe_reply(world, monkeypatch):
+    from messaging.services import intake
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template bug")
+
+    monkeypatch.setattr(intake, "auto_reply", broken)
+    received = receive(world, "can we move tuesday", declared_purpose="logistics")
+    assert received.message.pk and received.decision.pk
+    assert "911" in received.auto_reply.body and "clinician will see it" in received.auto_reply.body

@@ -25,7 +25,7 @@ from messaging.models import (
 from messaging.services.contact_log import contact_event_record
 from messaging.triage import engine
 from messaging.triage.categories import Category, most_severe
-from messaging.triage.detector import detect
+from messaging.triage.detector import Detection
 from messaging.triage.replies import AutoReply, EmergencyNumbers, auto_reply
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def _fallback_decision(message: engine.InboundMessage, error: Exception) -> engi
                 "a clinician should read it now.",
             ),
         ),
-        detection=detect(""),
+        detection=Detection(category=Category.URGENT, score=0.0, matches=(), suppressed=()),
         declared_category=Category(declared) if declared else None,
         agreement_id=None,
         agreement_version=None,
@@ -129,6 +129,29 @@ def decision_record(
 
 
 def _reply_text(*, message: Message, result: engine.TriageDecision, now: datetime) -> AutoReply:
+    try:
+        return _agreed_reply_text(message=message, result=result, now=now)
+    except Exception:
+        logger.exception("auto-reply failed for message %s; sending the safe reply", message.pk)
+        return safe_reply(message.practice)
+
+
+def safe_reply(practice: Practice) -> AutoReply:
+    """The reply when the usual one can't be written: we have it, and help now if in danger."""
+    numbers = emergency_numbers(practice)
+    return AutoReply(
+        text=(
+            f"If you are in danger now, call {numbers.emergency_number}. You can call "
+            f"{numbers.crisis_line_number} ({numbers.crisis_line_name}) any time.\n"
+            "We have your message and a clinician will see it."
+        ),
+        includes_crisis_help=True,
+    )
+
+
+def _agreed_reply_text(
+    *, message: Message, result: engine.TriageDecision, now: datetime
+) -> AutoReply:
     client = message.client
     plan = None
     if client is not None:
@@ -239,13 +262,16 @@ def _receive(
         declared_emergency=declared_emergency,
         sender_known=sender is not None,
     )
-    context, agreement = selectors.triage_context(
-        practice=practice, client=sender, received_at=received_at
-    )
     try:
+        context, agreement = selectors.triage_context(
+            practice=practice, client=sender, received_at=received_at
+        )
         result = engine.triage(inbound, context)
     except Exception as error:
+        # Whatever fails in reading the agreement or applying the rules, the message is kept
+        # and a clinician sees it at once.
         logger.exception("triage failed for message %s; using the safe fallback", message.pk)
+        agreement = None
         result = _fallback_decision(inbound, error)
     decision = decision_record(
         message=message, result=result, agreement=agreement, decided_at=received_at
