@@ -5,6 +5,8 @@ refuse it too, so neither a bug nor a raw SQL session can rewrite history. Only 
 can lift them (``remove``), which the test suite does to empty its throwaway database.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 TABLE = "messaging_contactevent"
 
 _POSTGRES_INSTALL = f"""
@@ -46,7 +48,9 @@ def _statements(vendor: str, install: bool) -> list[str]:
         return [_POSTGRES_INSTALL if install else _POSTGRES_REMOVE]
     if vendor == "sqlite":
         return _SQLITE_INSTALL if install else _SQLITE_REMOVE
-    raise NotImplementedError(f"append-only triggers are not written for {vendor}")
+    raise ImproperlyConfigured(
+        f"The contact log's append-only triggers exist for PostgreSQL and SQLite, not {vendor}."
+    )
 
 
 def install(connection) -> None:

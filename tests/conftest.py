@@ -29,6 +29,11 @@ class World:
     operator: Membership
 
 
+def sign_in(client, membership: Membership) -> None:
+    """Sign the Django test client in as ``membership``'s person."""
+    assert client.login(email=membership.user.email, password=PASSWORD)
+
+
 def make_user(email: str, name: str) -> User:
     return User.objects.create_user(email=email, password=PASSWORD, name=name)
 

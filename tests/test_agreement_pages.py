@@ -13,11 +13,7 @@ from agreements import services
 from agreements.models import ContactAgreement, Invitation, Membership, Role
 from messaging.models import ContactEvent
 
-from .conftest import PASSWORD, make_member
-
-
-def sign_in(client, membership):
-    assert client.login(email=membership.user.email, password=PASSWORD)
+from .conftest import make_member, sign_in
 
 
 def _agreement_post(agreement, **overrides):

@@ -16,14 +16,10 @@ from messaging.log_selectors import PAGE_SIZE
 from messaging.models import ContactEvent, EventType
 from messaging.services.contact_log import contact_event_record
 
-from .conftest import PASSWORD, make_member
+from .conftest import make_member, sign_in
 from .test_intake import receive
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-def sign_in(client, membership):
-    assert client.login(email=membership.user.email, password=PASSWORD)
 
 
 def rows(response):

@@ -25,16 +25,12 @@ from messaging.models import (
     StepAction,
 )
 
-from .conftest import PASSWORD, make_member
+from .conftest import make_member, sign_in
 
 THERAPIST = StepAction.NOTIFY_THERAPIST.value
 ON_CALL = StepAction.NOTIFY_ON_CALL.value
 ADMINS = StepAction.NOTIFY_ADMINS.value
 NAMED = StepAction.NOTIFY_USER.value
-
-
-def sign_in(client, membership):
-    assert client.login(email=membership.user.email, password=PASSWORD)
 
 
 def events(world, event_type) -> int:

@@ -6,12 +6,8 @@ from agreements.demo import DEMO_LOGINS, demo_password, seed_demo
 from agreements.models import Membership, User
 from messaging.models import ContactEvent, EventType, Message
 
-from .conftest import PASSWORD
+from .conftest import sign_in
 from .test_intake import receive
-
-
-def sign_in(client, membership):
-    assert client.login(email=membership.user.email, password=PASSWORD)
 
 
 def test_compose_requires_the_emergency_answer_and_a_message(client, world):

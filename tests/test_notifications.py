@@ -53,7 +53,7 @@ from messaging.escalation.sending import (
 )
 from messaging.models import ContactEvent, EventType
 
-from .conftest import PASSWORD
+from .conftest import sign_in
 from .test_intake import receive
 
 ACCOUNT_SID = "AC" + "0" * 32
@@ -638,10 +638,6 @@ def test_contact_methods_default_to_app_email_and_phone(world):
 
 
 # --- pages ----------------------------------------------------------------------------------
-
-
-def sign_in(client, membership):
-    assert client.login(email=membership.user.email, password=PASSWORD)
 
 
 def formset_data(rows, *, initial=0):

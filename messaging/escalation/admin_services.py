@@ -157,20 +157,32 @@ def policy_create(
             on_call_schedule=on_call_schedule,
         )
         _steps_replace(policy, steps)
-        contact_event_record(
-            practice=practice,
-            event_type=EventType.ESCALATION_POLICY_CHANGED,
-            actor=by,
-            summary=f"Escalation policy “{name}” created with {len(steps)} steps",
-            details={
-                "policy": policy.pk,
-                "change": "created",
-                "repeat_count": repeat_count,
-                "on_call_schedule": on_call_schedule.pk if on_call_schedule else None,
-                "steps": _steps_for_log(steps),
-            },
+        _policy_change_record(
+            policy,
+            by,
+            "created",
+            f"Escalation policy “{name}” created with {len(steps)} steps",
+            steps,
         )
     return policy
+
+
+def _policy_change_record(
+    policy: EscalationPolicy, by: User, change: str, summary: str, steps: Sequence[StepInput]
+) -> None:
+    contact_event_record(
+        practice=policy.practice,
+        event_type=EventType.ESCALATION_POLICY_CHANGED,
+        actor=by,
+        summary=summary,
+        details={
+            "policy": policy.pk,
+            "change": change,
+            "repeat_count": policy.repeat_count,
+            "on_call_schedule": policy.on_call_schedule_id,
+            "steps": _steps_for_log(steps),
+        },
+    )
 
 
 def policy_update(
@@ -205,18 +217,12 @@ def policy_update(
         policy.on_call_schedule = on_call_schedule
         policy.save(update_fields=["name", "description", "repeat_count", "on_call_schedule"])
         _steps_replace(policy, steps)
-        contact_event_record(
-            practice=practice,
-            event_type=EventType.ESCALATION_POLICY_CHANGED,
-            actor=by,
-            summary=f"Escalation policy “{name}” changed ({len(steps)} steps)",
-            details={
-                "policy": policy.pk,
-                "change": "updated",
-                "repeat_count": repeat_count,
-                "on_call_schedule": on_call_schedule.pk if on_call_schedule else None,
-                "steps": _steps_for_log(steps),
-            },
+        _policy_change_record(
+            policy,
+            by,
+            "updated",
+            f"Escalation policy “{name}” changed ({len(steps)} steps)",
+            steps,
         )
     return policy
 

@@ -12,6 +12,7 @@ and see the exact request the library would send.
 import functools
 import logging
 import smtplib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Protocol
@@ -132,7 +133,9 @@ def _twilio_failure(error: Exception) -> SendFailed:
     return SendFailed(f"Twilio unreachable ({type(error).__name__})")
 
 
-class _TwilioBackend:
+class _TwilioBackend(ABC):
+    """Shared by SMS and voice: the client, the status callback and failure mapping."""
+
     provider = "twilio"
 
     def __init__(self, http_client: HttpClient | None = None):
@@ -161,8 +164,9 @@ class _TwilioBackend:
             raise _twilio_failure(error) from None
         return SendResult(provider=self.provider, provider_id=sid)
 
+    @abstractmethod
     def _create(self, notification: Notification, extra: dict) -> str:
-        raise NotImplementedError
+        """Hand the notification to Twilio; return its SID."""
 
 
 class TwilioSmsBackend(_TwilioBackend):

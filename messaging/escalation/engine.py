@@ -29,14 +29,12 @@ from django.utils import timezone
 
 from agreements.models import AwayPeriod, Membership, Role, User
 from messaging.models import (
-    Direction,
     EngineHeartbeat,
     Escalation,
     EscalationPolicy,
     EscalationState,
     EventType,
     Message,
-    MessageStatus,
     Notification,
     NotificationPurpose,
     NotificationStatus,
@@ -44,6 +42,7 @@ from messaging.models import (
     TriageDecision,
 )
 from messaging.services.contact_log import contact_event_record
+from messaging.services.delivery import automatic_message_record, recipient_address
 
 from . import machine
 
@@ -412,23 +411,14 @@ def _client_update(
 ) -> list[int]:
     """Tell the client what is happening, on the channel they used. Returns notifications."""
     message = escalation.message
-    Message.objects.create(
-        practice=message.practice,
-        client=message.client,
-        therapist=message.therapist,
-        channel=message.channel,
-        direction=Direction.OUTBOUND,
-        body=text,
-        sender_address=message.sender_address,
-        received_at=now,
-        status=MessageStatus.SENT,
-        is_automatic=True,
-        in_reply_to=message,
+    automatic_message_record(
+        to=message,
+        text=text,
+        now=now,
+        summary=f"Escalation update to the client on {message.get_channel_display()}",
+        includes_crisis_help=True,
     )
-    address = message.sender_address
-    if message.client is not None:
-        user = message.client.user
-        address = user.email if message.channel == "email" else (user.phone or address)
+    address = recipient_address(message)
     if message.channel not in ("sms", "email") or not address:
         return []  # the portal shows it; on the phone the operator already gave the numbers
     step = f"s{page.step_index}:c{page.cycle}" if page else "final"

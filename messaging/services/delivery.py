@@ -6,13 +6,14 @@ provider call. Email goes through Django's mail; other SMS through Twilio when i
 """
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
 from agreements.models import Channel
-from messaging.models import EventType, Message, MessageStatus
+from messaging.models import Direction, EventType, Message, MessageStatus
 from messaging.services.contact_log import contact_event_record
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,42 @@ def outbound_deliver_on_commit(message: Message) -> None:
     transaction.on_commit(lambda: outbound_deliver(message.pk))
 
 
-def _recipient_address(message: Message) -> str:
+def automatic_message_record(
+    *, to: Message, text: str, now: datetime, summary: str, includes_crisis_help: bool
+) -> Message:
+    """Write an automatic message to the client on the channel ``to`` came by, and log it.
+
+    Used for the auto-reply to every inbound message and for the updates an escalation sends;
+    how it leaves the app (returned in TwiML, read out, emailed, paged) is up to the caller.
+    """
+    outbound = Message.objects.create(
+        practice=to.practice,
+        client=to.client,
+        therapist=to.therapist,
+        channel=to.channel,
+        direction=Direction.OUTBOUND,
+        body=text,
+        sender_address=to.sender_address,
+        received_at=now,
+        status=MessageStatus.SENT,
+        is_automatic=True,
+        in_reply_to=to,
+    )
+    contact_event_record(
+        practice=to.practice,
+        event_type=EventType.AUTO_REPLY_SENT,
+        client=to.client,
+        message=outbound,
+        summary=summary,
+        details={"in_reply_to": to.pk, "includes_crisis_help": includes_crisis_help},
+        occurred_at=now,
+    )
+    return outbound
+
+
+def recipient_address(message: Message) -> str:
+    """Where a message to the client goes on its channel: their email or phone, else the
+    address an unknown sender wrote from."""
     if message.client_id is None:
         return message.sender_address
     if message.channel == Channel.EMAIL:
@@ -36,7 +72,7 @@ def _recipient_address(message: Message) -> str:
 
 def outbound_deliver(message_id: int) -> None:
     message = Message.objects.select_related("client__user", "practice").get(pk=message_id)
-    address = _recipient_address(message)
+    address = recipient_address(message)
     try:
         if not address:
             raise DeliveryError("no address on file for this channel")

@@ -23,6 +23,7 @@ from messaging.models import (
     TriageDecision,
 )
 from messaging.services.contact_log import contact_event_record
+from messaging.services.delivery import automatic_message_record, outbound_deliver_on_commit
 from messaging.triage import engine
 from messaging.triage.categories import Category, most_severe
 from messaging.triage.detector import Detection
@@ -342,30 +343,13 @@ def _auto_reply_record(
     *, message: Message, result: engine.TriageDecision, now: datetime
 ) -> Message:
     reply = _reply_text(message=message, result=result, now=now)
-    outbound = Message.objects.create(
-        practice=message.practice,
-        client=message.client,
-        therapist=message.therapist,
-        channel=message.channel,
-        direction=Direction.OUTBOUND,
-        body=reply.text,
-        sender_address=message.sender_address,
-        received_at=now,
-        status=MessageStatus.SENT,
-        is_automatic=True,
-        in_reply_to=message,
-    )
-    contact_event_record(
-        practice=message.practice,
-        event_type=EventType.AUTO_REPLY_SENT,
-        client=message.client,
-        message=outbound,
+    outbound = automatic_message_record(
+        to=message,
+        text=reply.text,
+        now=now,
         summary=f"Auto-reply on {message.get_channel_display()}"
         + (" with crisis help" if reply.includes_crisis_help else ""),
-        details={"in_reply_to": message.pk, "includes_crisis_help": reply.includes_crisis_help},
-        occurred_at=now,
+        includes_crisis_help=reply.includes_crisis_help,
     )
-    from messaging.services.delivery import outbound_deliver_on_commit
-
     outbound_deliver_on_commit(outbound)
     return outbound

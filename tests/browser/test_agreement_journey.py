@@ -4,14 +4,7 @@ from playwright.sync_api import expect
 
 from agreements.models import ContactAgreement
 
-from ..conftest import PASSWORD
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from .conftest import sign_in
 
 
 def test_agreement_written_proposed_accepted_and_active(live_server, world, new_page):

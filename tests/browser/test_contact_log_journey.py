@@ -10,16 +10,9 @@ from messaging.escalation import engine
 from messaging.models import ContactEvent, EventType, OnCallMember, OnCallSchedule
 from messaging.services.intake import message_receive
 
-from ..conftest import PASSWORD
+from .conftest import sign_in
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_admin_reviews_last_nights_crisis(live_server, world, new_page, time_machine, tmp_path):
@@ -80,7 +73,8 @@ def test_admin_reviews_last_nights_crisis(live_server, world, new_page, time_mac
     expect(page.get_by_test_id("timeline")).to_contain_text("Tess Therapist acknowledged")
 
     page.go_back()
-    page.get_by_role("link", name="Message").first.click()
+    received_row = page.get_by_test_id("log-table").locator("tr", has_text="Message received")
+    received_row.get_by_role("link", name="Message").click()
     expect(page.get_by_text("the pills are on the table")).to_have_count(0)
     page.get_by_label("Why do you need to read this message?").fill(
         "Safety review of last night's crisis call"

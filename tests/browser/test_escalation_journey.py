@@ -12,16 +12,9 @@ from playwright.sync_api import expect
 from messaging.escalation import engine
 from messaging.models import Escalation, OnCallMember, OnCallSchedule
 
-from ..conftest import PASSWORD
+from .conftest import sign_in
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_crisis_at_night_pages_therapist_then_on_call_who_acknowledges_by_link(

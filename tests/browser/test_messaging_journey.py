@@ -9,16 +9,9 @@ from playwright.sync_api import expect
 from agreements import services
 from messaging.models import Message
 
-from ..conftest import PASSWORD
+from .conftest import sign_in
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-def sign_in(page, base_url, email):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_after_hours_message_reply_next_morning_and_crisis_help(
