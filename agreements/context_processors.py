@@ -9,12 +9,12 @@ NAVIGATION = {
             ("Practice", "practice_home"),
             ("Oversight", "oversight_dashboard"),
             ("Contact log", "contact_log"),
-            ("Escalations", "escalation_list"),
+            ("Escalations", "escalation:list"),
         ],
         [
             ("Invite staff", "staff_invite"),
-            ("Escalation policies", "policy_list"),
-            ("On call", "schedule_list"),
+            ("Escalation policies", "escalation:policy_list"),
+            ("On call", "escalation:schedule_list"),
             ("Practice settings", "practice_settings"),
             ("Phone console", "operator_console"),
         ],
@@ -24,7 +24,7 @@ NAVIGATION = {
         [
             ("Inbox", "therapist_inbox"),
             ("Clients", "therapist_home"),
-            ("Escalations", "escalation_list"),
+            ("Escalations", "escalation:list"),
             ("Log", "contact_log"),
         ],
         [
@@ -50,7 +50,7 @@ STAFF_EXTRAS = [("Notifications", "my_notifications"), ("How to reach me", "cont
 
 
 def navigation(request):
-    from messaging.escalation.backends import phone_outbox_allowed
+    from messaging.notifications.backends import phone_outbox_allowed
 
     membership = getattr(request, "membership", None)
     if membership is None:

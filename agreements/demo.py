@@ -186,11 +186,11 @@ def seed_demo_history() -> None:
     triaged, most are answered in time and a few late, one client goes over their limit, and
     two crisis nights are escalated and acknowledged. Idempotent like ``seed_demo``.
     """
-    from messaging.escalation import engine
-    from messaging.escalation.sending import notification_send
+    from messaging.escalation import lifecycle as engine
+    from messaging.inbox.services import message_reply
+    from messaging.intake.services import message_receive
     from messaging.models import Escalation, Notification
-    from messaging.services.inbox import message_reply
-    from messaging.services.intake import message_receive
+    from messaging.notifications.services import notification_send
 
     practice = Practice.objects.get(name=DEMO_PRACTICE)
     if Escalation.objects.filter(practice=practice).exists():
@@ -294,7 +294,7 @@ def seed_demo_history() -> None:
 
 def _demo_on_call(practice, admin, sam) -> None:
     """Sam is on call every week; the default policy reads that rotation. Phones for SMS pages."""
-    from messaging.escalation.admin_services import schedule_create
+    from messaging.escalation.schedules import schedule_create
     from messaging.models import EscalationPolicy, OnCallSchedule
 
     for email, phone in (
@@ -329,13 +329,13 @@ def _next_weekday_at(weekday: int, hour: int, zone: str) -> datetime:
 
 def _demo_sessions_and_messages(practice, therapist, alex, jordan) -> None:
     """A booked session each and a few messages, so every page has something to show."""
-    from messaging.models import Message
-    from messaging.services.inbox import (
+    from messaging.inbox.services import (
         session_note_save,
         session_note_share,
         therapy_session_schedule,
     )
-    from messaging.services.intake import message_receive
+    from messaging.intake.services import message_receive
+    from messaging.models import Message
 
     if Message.objects.filter(practice=practice).exists():
         return

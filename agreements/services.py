@@ -12,8 +12,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from messaging.contactlog.services import contact_event_record
 from messaging.models import EscalationPolicy, EscalationStep, EventType, StepAction
-from messaging.services.contact_log import contact_event_record
 
 from .countries import emergency_defaults
 from .models import (

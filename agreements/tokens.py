@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from messaging.contactlog.services import contact_event_record
 from messaging.models import EventType
-from messaging.services.contact_log import contact_event_record
 
 from .models import ApiToken, User
 from .selectors import membership_for_user

@@ -112,8 +112,8 @@ def measure_crisis(practice, clients, *, count: int, rate: float) -> tuple[list[
     from django.db.models import Min
     from django.utils import timezone
 
+    from messaging.intake.services import message_receive
     from messaging.models import Escalation, Notification, NotificationStatus
-    from messaging.services.intake import message_receive
 
     sent: list[tuple[int, datetime, datetime]] = []
     start = time.monotonic()

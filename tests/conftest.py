@@ -84,7 +84,7 @@ def _contact_log_triggers(request):
     if not uses_db:
         yield
         return
-    from messaging import log_triggers
+    from messaging.contactlog import triggers as log_triggers
 
     transactional = bool(names & {"transactional_db", "live_server"}) or getattr(
         request.node.get_closest_marker("django_db"), "kwargs", {}

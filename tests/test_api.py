@@ -23,8 +23,8 @@ from schemathesis.specs.openapi.checks import (
 
 from agreements.models import ApiToken, Role
 from agreements.tokens import api_token_create, api_token_revoke, api_token_user
+from messaging.inbox.services import message_reply
 from messaging.models import ContactEvent, Disposition, EventType, Message, MessageStatus
-from messaging.services.inbox import message_reply
 
 from .conftest import PASSWORD, World, make_member
 

@@ -17,11 +17,13 @@ from django.utils import timezone
 from agreements import services
 from agreements.models import CheckInCadence, Role
 from agreements.tokens import api_token_create
-from messaging.escalation.admin_services import override_add, policy_create, schedule_create
-from messaging.escalation.engine import ack_token, escalation_tick
+from messaging.escalation.acks import ack_token
+from messaging.escalation.lifecycle import escalation_tick
+from messaging.escalation.policies import policy_create
+from messaging.escalation.schedules import override_add, schedule_create
+from messaging.inbox.services import session_note_save
+from messaging.intake.services import message_receive
 from messaging.models import Notification
-from messaging.services.inbox import session_note_save
-from messaging.services.intake import message_receive
 
 from .conftest import PASSWORD, World
 
@@ -342,36 +344,36 @@ MATRIX: dict[str, Row] = {
     ),
     "oversight_dashboard": Row(ADMIN_ONLY),
     # escalation admin
-    "policy_list": Row(ADMIN_ONLY),
-    "policy_new": Row(ADMIN_ONLY),
-    "policy_edit": Row(ADMIN_OF_PRACTICE, kwargs=_policy),
-    "policy_make_default": Row(ADMIN_OF_PRACTICE_POSTS, method="post", kwargs=_policy),
-    "schedule_list": Row(ADMIN_ONLY),
-    "schedule_new": Row(ADMIN_ONLY),
-    "schedule_edit": Row(ADMIN_OF_PRACTICE, kwargs=_schedule_id),
-    "schedule_calendar": Row(ADMIN_OF_PRACTICE, kwargs=_schedule_id),
-    "schedule_overrides": Row(ADMIN_OF_PRACTICE, kwargs=_schedule_id),
-    "override_delete": Row(ADMIN_OF_PRACTICE_POSTS, method="post", kwargs=_override),
+    "escalation:policy_list": Row(ADMIN_ONLY),
+    "escalation:policy_new": Row(ADMIN_ONLY),
+    "escalation:policy_edit": Row(ADMIN_OF_PRACTICE, kwargs=_policy),
+    "escalation:policy_make_default": Row(ADMIN_OF_PRACTICE_POSTS, method="post", kwargs=_policy),
+    "escalation:schedule_list": Row(ADMIN_ONLY),
+    "escalation:schedule_new": Row(ADMIN_ONLY),
+    "escalation:schedule_edit": Row(ADMIN_OF_PRACTICE, kwargs=_schedule_id),
+    "escalation:schedule_calendar": Row(ADMIN_OF_PRACTICE, kwargs=_schedule_id),
+    "escalation:schedule_overrides": Row(ADMIN_OF_PRACTICE, kwargs=_schedule_id),
+    "escalation:override_delete": Row(ADMIN_OF_PRACTICE_POSTS, method="post", kwargs=_override),
     # escalation
-    "escalation_list": Row(
+    "escalation:list": Row(
         statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200)
     ),
-    "escalation_detail": Row(
+    "escalation:detail": Row(
         statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=404),
         kwargs=_escalation,
     ),
-    "escalation_acknowledge": Row(
+    "escalation:acknowledge": Row(
         statuses(403, therapist=302, other_therapist=302, admin=302, other_admin=404),
         method="post",
         kwargs=_escalation,
     ),
-    "escalation_outcome": Row(
+    "escalation:outcome": Row(
         statuses(403, therapist=400, other_therapist=400, admin=400, other_admin=404),
         method="post",
         kwargs=_escalation,
     ),
     # The signed link is the credential: anyone holding it sees the one-button page.
-    "escalation_ack_link": Row(PUBLIC, kwargs=_ack_token),
+    "escalation:ack_link": Row(PUBLIC, kwargs=_ack_token),
     "contact_methods": Row(STAFF),
     "my_notifications": Row(STAFF),
     "outbox": Row(statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200)),

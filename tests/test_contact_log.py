@@ -11,10 +11,10 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from messaging.csv_export import safe_cell
-from messaging.log_selectors import PAGE_SIZE
+from messaging.contactlog.csv_export import safe_cell
+from messaging.contactlog.selectors import PAGE_SIZE
+from messaging.contactlog.services import contact_event_record
 from messaging.models import ContactEvent, EventType
-from messaging.services.contact_log import contact_event_record
 
 from .conftest import make_member, sign_in
 from .test_intake import receive
@@ -161,7 +161,7 @@ def test_csv_streams_neutralises_formulas_and_is_logged(client, world):
     )
     receive(world, "hello", sender=None)
     receive(world, "hi", declared_purpose="logistics")
-    from messaging.services.intake import message_receive
+    from messaging.intake.services import message_receive
 
     message_receive(
         practice=world.practice,

@@ -25,12 +25,13 @@ from agreements import services
 from agreements.models import SafetyPlan
 from contactpolicy import crypto
 from contactpolicy.fields import encrypted_columns_rewrite
-from messaging.escalation import engine
-from messaging.escalation.sending import notification_send, notifications_due
+from messaging.escalation import lifecycle as engine
+from messaging.inbox import services as inbox_services
+from messaging.intake.services import message_receive
 from messaging.management.commands.rotate_encryption_keys import encrypted_models
 from messaging.models import ContactEvent, Escalation, Message, SessionNote, TriageDecision
-from messaging.services import inbox as inbox_services
-from messaging.services.intake import message_receive
+from messaging.notifications.selectors import notifications_due
+from messaging.notifications.services import notification_send
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW = settings.FIELD_ENCRYPTION_TEST_PRIMARY_KEY

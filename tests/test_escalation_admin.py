@@ -11,9 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Role
-from messaging.escalation import admin_services as services
-from messaging.escalation import oncall
-from messaging.escalation import oncall_selectors as selectors
+from messaging.escalation import oncall, policies, schedules, selectors
 from messaging.models import (
     ContactEvent,
     EscalationPolicy,
@@ -56,7 +54,7 @@ def _schedule(world, members, **overrides) -> OnCallSchedule:
         "member_ids": [m.pk for m in members],
     }
     fields.update(overrides)
-    return services.schedule_create(practice=world.practice, by=world.admin.user, **fields)
+    return schedules.schedule_create(practice=world.practice, by=world.admin.user, **fields)
 
 
 @pytest.fixture
@@ -73,7 +71,7 @@ def _policy(world, **overrides) -> EscalationPolicy:
         "steps": [(THERAPIST, None, 5), (ADMINS, None, 10)],
     }
     fields.update(overrides)
-    return services.policy_create(practice=world.practice, by=world.admin.user, **fields)
+    return policies.policy_create(practice=world.practice, by=world.admin.user, **fields)
 
 
 # --- policy services ---------------------------------------------------------------------------
@@ -142,7 +140,7 @@ def test_policy_refuses_another_practices_schedule(world, on_call_pair):
 
 def test_policy_update_replaces_the_steps(world):
     policy = _policy(world)
-    services.policy_update(
+    policies.policy_update(
         policy=policy,
         by=world.admin.user,
         name="Nights and weekends",
@@ -160,7 +158,7 @@ def test_policy_update_replaces_the_steps(world):
 def test_policy_update_with_bad_steps_keeps_the_old_ones(world):
     policy = _policy(world)
     with pytest.raises(ValidationError):
-        services.policy_update(
+        policies.policy_update(
             policy=policy,
             by=world.admin.user,
             name="Nights",
@@ -176,14 +174,14 @@ def test_exactly_one_default_policy_per_practice(world):
     original = EscalationPolicy.objects.get(practice=world.practice, is_default=True)
     policy = _policy(world)
     before = events(world, EventType.ESCALATION_POLICY_CHANGED)
-    services.policy_set_default(policy=policy, by=world.admin.user)
+    policies.policy_set_default(policy=policy, by=world.admin.user)
     defaults = EscalationPolicy.objects.filter(practice=world.practice, is_default=True)
     assert list(defaults) == [policy]
     assert events(world, EventType.ESCALATION_POLICY_CHANGED) == before + 1
     # Setting it again changes nothing and logs nothing.
-    services.policy_set_default(policy=policy, by=world.admin.user)
+    policies.policy_set_default(policy=policy, by=world.admin.user)
     assert events(world, EventType.ESCALATION_POLICY_CHANGED) == before + 1
-    services.policy_set_default(policy=original, by=world.admin.user)
+    policies.policy_set_default(policy=original, by=world.admin.user)
     assert list(EscalationPolicy.objects.filter(practice=world.practice, is_default=True)) == [
         original
     ]
@@ -249,7 +247,7 @@ def test_schedule_names_are_unique_in_a_practice(world, schedule, on_call_pair):
 
 def test_schedule_update_replaces_the_rotation(world, schedule, on_call_pair):
     _, nia = on_call_pair
-    services.schedule_update(
+    schedules.schedule_update(
         schedule=schedule,
         by=world.admin.user,
         name="Weekly rota",
@@ -276,7 +274,7 @@ def test_on_call_now_follows_the_rotation_and_overrides_in_few_queries(
         member = selectors.on_call_now(schedule=schedule, at=now)
     assert member.pk == expected
     other = nia if expected == owen.pk else owen
-    services.override_add(
+    schedules.override_add(
         schedule=schedule,
         by=world.admin.user,
         membership=other,
@@ -294,7 +292,7 @@ def test_override_add_logs_and_validates(world, schedule, on_call_pair):
     owen, _ = on_call_pair
     now = timezone.now()
     before = events(world, EventType.ON_CALL_CHANGED)
-    services.override_add(
+    schedules.override_add(
         schedule=schedule,
         by=world.admin.user,
         membership=owen,
@@ -318,7 +316,7 @@ def test_override_add_logs_and_validates(world, schedule, on_call_pair):
         }
         fields.update(changes)
         with pytest.raises(ValidationError) as raised:
-            services.override_add(schedule=schedule, by=world.admin.user, **fields)
+            schedules.override_add(schedule=schedule, by=world.admin.user, **fields)
         assert field in raised.value.message_dict
     assert OnCallOverride.objects.count() == 1
     assert events(world, EventType.ON_CALL_CHANGED) == before + 1
@@ -331,7 +329,7 @@ def test_override_swap_trades_two_whole_shifts(world, schedule, on_call_pair):
     second = oncall.rotation_shift_at(rotation, first.ends_at)
     assert first.member_id != second.member_id
     before = events(world, EventType.ON_CALL_CHANGED)
-    services.override_swap(
+    schedules.override_swap(
         schedule=schedule,
         by=world.admin.user,
         first_shift_start=first.starts_at,
@@ -361,7 +359,7 @@ def test_override_swap_refuses_what_isnt_a_swap(world, schedule):
     ]
     for first, second, field in cases:
         with pytest.raises(ValidationError) as raised:
-            services.override_swap(
+            schedules.override_swap(
                 schedule=schedule,
                 by=world.admin.user,
                 first_shift_start=first,
@@ -374,7 +372,7 @@ def test_override_swap_refuses_what_isnt_a_swap(world, schedule):
 def test_override_remove_logs_and_keeps_past_ones(world, schedule, on_call_pair):
     owen, _ = on_call_pair
     now = timezone.now()
-    override = services.override_add(
+    override = schedules.override_add(
         schedule=schedule,
         by=world.admin.user,
         membership=owen,
@@ -382,7 +380,7 @@ def test_override_remove_logs_and_keeps_past_ones(world, schedule, on_call_pair)
         ends_at=now + timedelta(days=2),
     )
     before = events(world, EventType.ON_CALL_CHANGED)
-    services.override_remove(override=override, by=world.admin.user)
+    schedules.override_remove(override=override, by=world.admin.user)
     assert not OnCallOverride.objects.exists()
     assert events(world, EventType.ON_CALL_CHANGED) == before + 1
     past = OnCallOverride.objects.create(
@@ -393,7 +391,7 @@ def test_override_remove_logs_and_keeps_past_ones(world, schedule, on_call_pair)
         created_by=world.admin.user,
     )
     with pytest.raises(ValidationError):
-        services.override_remove(override=past, by=world.admin.user)
+        schedules.override_remove(override=past, by=world.admin.user)
     assert OnCallOverride.objects.filter(pk=past.pk).exists()
 
 
@@ -405,7 +403,7 @@ def test_calendar_rows_mark_handoffs_and_overrides(world, schedule, on_call_pair
     cover_from = timezone.make_aware(
         timezone.datetime.combine(start + timedelta(days=2), time(18)), zone
     )
-    services.override_add(
+    schedules.override_add(
         schedule=schedule,
         by=world.admin.user,
         membership=owen,
@@ -471,18 +469,18 @@ def test_admin_opens_every_page(client, world, schedule):
     policy = _policy(world, on_call_schedule=schedule)
     sign_in(client, world.admin)
     for name, kwargs in [
-        ("policy_list", {}),
-        ("policy_new", {}),
-        ("policy_edit", {"policy_id": policy.pk}),
-        ("schedule_list", {}),
-        ("schedule_new", {}),
-        ("schedule_edit", {"schedule_id": schedule.pk}),
-        ("schedule_calendar", {"schedule_id": schedule.pk}),
-        ("schedule_overrides", {"schedule_id": schedule.pk}),
+        ("escalation:policy_list", {}),
+        ("escalation:policy_new", {}),
+        ("escalation:policy_edit", {"policy_id": policy.pk}),
+        ("escalation:schedule_list", {}),
+        ("escalation:schedule_new", {}),
+        ("escalation:schedule_edit", {"schedule_id": schedule.pk}),
+        ("escalation:schedule_calendar", {"schedule_id": schedule.pk}),
+        ("escalation:schedule_overrides", {"schedule_id": schedule.pk}),
     ]:
         response = client.get(reverse(name, kwargs=kwargs))
         assert response.status_code == 200, name
-    page = client.get(reverse("policy_list")).content.decode()
+    page = client.get(reverse("escalation:policy_list")).content.decode()
     assert "1. Notify the client&#x27;s therapist" in page
     assert "Make default" in page
 
@@ -490,7 +488,7 @@ def test_admin_opens_every_page(client, world, schedule):
 def test_policy_new_saves_a_valid_chain(client, world, schedule):
     sign_in(client, world.admin)
     response = client.post(
-        reverse("policy_new"),
+        reverse("escalation:policy_new"),
         _policy_post(
             world,
             [(THERAPIST, None, 5), (NAMED, world.other_therapist, 10)],
@@ -499,7 +497,7 @@ def test_policy_new_saves_a_valid_chain(client, world, schedule):
     )
     policy = EscalationPolicy.objects.get(practice=world.practice, name="Weekend")
     assert response.status_code == 302
-    assert response["Location"] == reverse("policy_edit", args=[policy.pk])
+    assert response["Location"] == reverse("escalation:policy_edit", args=[policy.pk])
     assert [(s.action, s.target_id) for s in policy.steps.all()] == [
         (THERAPIST, None),
         (NAMED, world.other_therapist.pk),
@@ -511,7 +509,7 @@ def test_policy_steps_follow_the_order_column_and_skip_removed_rows(client, worl
     data = _policy_post(world, [(THERAPIST, None, 5), (ADMINS, None, 7), (ON_CALL, None, 9)])
     data["steps-0-ORDER"], data["steps-1-ORDER"] = "3", "1"
     data["steps-2-DELETE"] = "on"
-    assert client.post(reverse("policy_new"), data).status_code == 302
+    assert client.post(reverse("escalation:policy_new"), data).status_code == 302
     policy = EscalationPolicy.objects.get(name="Weekend")
     assert [(s.position, s.action) for s in policy.steps.all()] == [(0, ADMINS), (1, THERAPIST)]
 
@@ -539,7 +537,7 @@ def test_policy_new_shows_errors_and_saves_nothing(client, world, steps, fields,
     sign_in(client, world.admin)
     steps = [(a, getattr(world, t) if t else None, w) for a, t, w in steps]
     policies, logged = EscalationPolicy.objects.count(), ContactEvent.objects.count()
-    response = client.post(reverse("policy_new"), _policy_post(world, steps, **fields))
+    response = client.post(reverse("escalation:policy_new"), _policy_post(world, steps, **fields))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert EscalationPolicy.objects.count() == policies
@@ -549,7 +547,7 @@ def test_policy_new_shows_errors_and_saves_nothing(client, world, steps, fields,
 def test_policy_edit_add_row_and_preview_save_nothing(client, world):
     policy = _policy(world)
     sign_in(client, world.admin)
-    url = reverse("policy_edit", args=[policy.pk])
+    url = reverse("escalation:policy_edit", args=[policy.pk])
     data = _policy_post(world, [(ADMINS, None, 3)], name="Renamed")
     response = client.post(url, {**data, "add_step": "1"})
     assert response.status_code == 200
@@ -568,7 +566,7 @@ def test_policy_edit_add_row_and_preview_save_nothing(client, world):
 def test_make_default_from_the_list(client, world):
     policy = _policy(world)
     sign_in(client, world.admin)
-    response = client.post(reverse("policy_make_default", args=[policy.pk]))
+    response = client.post(reverse("escalation:policy_make_default", args=[policy.pk]))
     assert response.status_code == 302
     assert EscalationPolicy.objects.get(practice=world.practice, is_default=True) == policy
 
@@ -578,7 +576,7 @@ def test_schedule_new_saves_the_rotation_in_order(client, world, on_call_pair):
     sign_in(client, world.admin)
     data = _schedule_post([owen, nia])
     data["members-0-ORDER"], data["members-1-ORDER"] = "2", "1"
-    response = client.post(reverse("schedule_new"), data)
+    response = client.post(reverse("escalation:schedule_new"), data)
     assert response.status_code == 302
     schedule = OnCallSchedule.objects.get(name="Nights")
     assert [m.membership for m in schedule.members.order_by("position")] == [nia, owen]
@@ -600,7 +598,7 @@ def test_schedule_new_shows_errors_and_saves_nothing(client, world, members, fie
     sign_in(client, world.admin)
     logged = ContactEvent.objects.count()
     data = _schedule_post([getattr(world, m) for m in members], **fields)
-    response = client.post(reverse("schedule_new"), data)
+    response = client.post(reverse("escalation:schedule_new"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not OnCallSchedule.objects.exists()
@@ -609,7 +607,7 @@ def test_schedule_new_shows_errors_and_saves_nothing(client, world, members, fie
 
 def test_schedule_edit_add_row_saves_nothing(client, world, schedule, on_call_pair):
     sign_in(client, world.admin)
-    url = reverse("schedule_edit", args=[schedule.pk])
+    url = reverse("escalation:schedule_edit", args=[schedule.pk])
     response = client.post(url, {**_schedule_post(on_call_pair[:1]), "add_member": "1"})
     assert response.status_code == 200
     assert 'name="members-1-member"' in response.content.decode()
@@ -620,7 +618,7 @@ def test_who_is_on_call_at_a_time_on_the_schedules_clock(client, world, on_call_
     owen, nia = on_call_pair
     schedule = _schedule(world, [owen, nia], rotation_start=date(2026, 10, 26))
     sign_in(client, world.admin)
-    url = reverse("schedule_edit", args=[schedule.pk])
+    url = reverse("escalation:schedule_edit", args=[schedule.pk])
     # 08:59 New York on Monday 2 November (after the clocks went back) is still Owen's week.
     page = client.get(url, {"at": "2026-11-02T08:59"}).content.decode()
     assert "Mon 2 Nov 2026 08:59: <strong>Owen Other</strong>" in page
@@ -636,7 +634,7 @@ def test_who_is_on_call_at_a_time_on_the_schedules_clock(client, world, on_call_
 def test_calendar_page_lists_days_and_marks_covers(client, world, schedule, on_call_pair):
     owen, _ = on_call_pair
     now = timezone.now()
-    services.override_add(
+    schedules.override_add(
         schedule=schedule,
         by=world.admin.user,
         membership=owen,
@@ -645,22 +643,24 @@ def test_calendar_page_lists_days_and_marks_covers(client, world, schedule, on_c
         reason="School play",
     )
     sign_in(client, world.admin)
-    response = client.get(reverse("schedule_calendar", args=[schedule.pk]))
+    response = client.get(reverse("escalation:schedule_calendar", args=[schedule.pk]))
     assert len(response.context["rows"]) == 28
     page = response.content.decode()
     assert "School play" in page and "cover" in page
     start = date(2026, 10, 26)
     response = client.get(
-        reverse("schedule_calendar", args=[schedule.pk]), {"start": start.isoformat()}
+        reverse("escalation:schedule_calendar", args=[schedule.pk]), {"start": start.isoformat()}
     )
     assert response.context["rows"][0].day == start
-    response = client.get(reverse("schedule_calendar", args=[schedule.pk]), {"start": "soon"})
+    response = client.get(
+        reverse("escalation:schedule_calendar", args=[schedule.pk]), {"start": "soon"}
+    )
     assert response.status_code == 200
     assert "Enter a valid date" in response.content.decode()
 
 
 def _calendar_queries(client, schedule, days: int) -> int:
-    url = reverse("schedule_calendar", args=[schedule.pk])
+    url = reverse("escalation:schedule_calendar", args=[schedule.pk])
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, {"days": days}).status_code == 200
     return len(queries)
@@ -673,7 +673,7 @@ def test_calendar_query_count_does_not_grow_with_days_or_overrides(
     few = _calendar_queries(client, schedule, days=3)
     now = timezone.now()
     for n in range(12):
-        services.override_add(
+        schedules.override_add(
             schedule=schedule,
             by=world.admin.user,
             membership=on_call_pair[n % 2],
@@ -690,11 +690,11 @@ def test_schedule_list_query_count_does_not_grow_with_schedules(
 ):
     sign_in(client, world.admin)
     with CaptureQueriesContext(connection) as one:
-        client.get(reverse("schedule_list"))
+        client.get(reverse("escalation:schedule_list"))
     for n in range(3):
         _schedule(world, on_call_pair, name=f"Rota {n}")
     with CaptureQueriesContext(connection) as four:
-        response = client.get(reverse("schedule_list"))
+        response = client.get(reverse("escalation:schedule_list"))
     assert len(four) == len(one)
     assert response.content.decode().count("Owen Other") >= 4
 
@@ -702,7 +702,7 @@ def test_schedule_list_query_count_does_not_grow_with_schedules(
 def test_cover_swap_and_remove_from_the_overrides_page(client, world, schedule, on_call_pair):
     _, nia = on_call_pair
     sign_in(client, world.admin)
-    url = reverse("schedule_overrides", args=[schedule.pk])
+    url = reverse("escalation:schedule_overrides", args=[schedule.pk])
     zone = ZoneInfo(schedule.time_zone)
     tomorrow = (timezone.now() + timedelta(days=1)).astimezone(zone)
     response = client.post(
@@ -729,7 +729,7 @@ def test_cover_swap_and_remove_from_the_overrides_page(client, world, schedule, 
     assert response.status_code == 302
     assert OnCallOverride.objects.count() == 3
 
-    response = client.post(reverse("override_delete", args=[override.pk]))
+    response = client.post(reverse("escalation:override_delete", args=[override.pk]))
     assert response.status_code == 302
     assert response["Location"] == url
     assert OnCallOverride.objects.count() == 2
@@ -759,7 +759,7 @@ def test_cover_shows_errors_and_saves_nothing(client, world, schedule, fields, m
     if fields.get("cover-membership") == "therapist":
         fields = {"cover-membership": str(world.therapist.pk)}
     data.update(fields)
-    response = client.post(reverse("schedule_overrides", args=[schedule.pk]), data)
+    response = client.post(reverse("escalation:schedule_overrides", args=[schedule.pk]), data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not OnCallOverride.objects.exists()
@@ -768,7 +768,7 @@ def test_cover_shows_errors_and_saves_nothing(client, world, schedule, fields, m
 def test_swap_shows_errors_and_saves_nothing(client, world, schedule):
     sign_in(client, world.admin)
     response = client.post(
-        reverse("schedule_overrides", args=[schedule.pk]),
+        reverse("escalation:schedule_overrides", args=[schedule.pk]),
         {"swap": "1", "swap-first_shift_start": "2020-01-06T14:00:00+00:00"},
     )
     assert response.status_code == 200
@@ -778,7 +778,7 @@ def test_swap_shows_errors_and_saves_nothing(client, world, schedule):
 
 def _object_routes(world, schedule):
     policy = _policy(world)
-    override = services.override_add(
+    override = schedules.override_add(
         schedule=schedule,
         by=world.admin.user,
         membership=world.other_therapist,
@@ -786,12 +786,12 @@ def _object_routes(world, schedule):
         ends_at=timezone.now() + timedelta(days=2),
     )
     return [
-        ("get", "policy_edit", {"policy_id": policy.pk}),
-        ("post", "policy_make_default", {"policy_id": policy.pk}),
-        ("get", "schedule_edit", {"schedule_id": schedule.pk}),
-        ("get", "schedule_calendar", {"schedule_id": schedule.pk}),
-        ("get", "schedule_overrides", {"schedule_id": schedule.pk}),
-        ("post", "override_delete", {"override_id": override.pk}),
+        ("get", "escalation:policy_edit", {"policy_id": policy.pk}),
+        ("post", "escalation:policy_make_default", {"policy_id": policy.pk}),
+        ("get", "escalation:schedule_edit", {"schedule_id": schedule.pk}),
+        ("get", "escalation:schedule_calendar", {"schedule_id": schedule.pk}),
+        ("get", "escalation:schedule_overrides", {"schedule_id": schedule.pk}),
+        ("post", "escalation:override_delete", {"override_id": override.pk}),
     ]
 
 
@@ -801,8 +801,8 @@ def test_another_practices_admin_gets_404_on_our_objects(client, world, schedule
     for method, name, kwargs in routes:
         response = getattr(client, method)(reverse(name, kwargs=kwargs))
         assert response.status_code == 404, name
-    assert client.get(reverse("policy_list")).status_code == 200
-    page = client.get(reverse("schedule_list")).content.decode()
+    assert client.get(reverse("escalation:policy_list")).status_code == 200
+    page = client.get(reverse("escalation:schedule_list")).content.decode()
     assert "Weekly rota" not in page
     assert OnCallOverride.objects.count() == 1
     assert EscalationPolicy.objects.get(practice=world.practice, is_default=True).name != "Nights"
@@ -811,8 +811,9 @@ def test_another_practices_admin_gets_404_on_our_objects(client, world, schedule
 @pytest.mark.parametrize("persona", ["therapist", "other_therapist", "client", "operator"])
 def test_everyone_but_admins_gets_403(client, world, schedule, persona):
     routes = [*_object_routes(world, schedule)]
-    routes += [("get", name, {}) for name in ("policy_list", "policy_new", "schedule_list")]
-    routes += [("get", "schedule_new", {})]
+    names = ("escalation:policy_list", "escalation:policy_new", "escalation:schedule_list")
+    routes += [("get", name, {}) for name in names]
+    routes += [("get", "escalation:schedule_new", {})]
     sign_in(client, getattr(world, persona))
     for method, name, kwargs in routes:
         response = getattr(client, method)(reverse(name, kwargs=kwargs))

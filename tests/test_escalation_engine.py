@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from agreements import services
-from messaging.escalation import engine
+from messaging.escalation import acks, health, lifecycle
+from messaging.intake.services import message_receive
 from messaging.models import (
     ContactEvent,
     Escalation,
@@ -19,7 +20,6 @@ from messaging.models import (
     OnCallMember,
     OnCallSchedule,
 )
-from messaging.services.intake import message_receive
 
 from .conftest import PASSWORD
 
@@ -66,7 +66,7 @@ def test_crisis_starts_an_escalation_that_pages_the_therapist_at_once(world, nig
     escalation = Escalation.objects.get(message=received.message)
     assert escalation.state == "active" and escalation.next_action_at == NIGHT
     assert escalation.policy_snapshot["name"]
-    assert engine.escalation_tick() == 1
+    assert lifecycle.escalation_tick() == 1
     pages = pages_to(escalation, world.therapist.user)
     assert {p.channel for p in pages} >= {"in_app", "email"}
     assert all(p.ack_code and "ACK" in p.body and "/ack/" in p.body for p in pages)
@@ -83,15 +83,15 @@ def test_crisis_starts_an_escalation_that_pages_the_therapist_at_once(world, nig
 
 def test_no_ack_moves_to_on_call_then_admins_then_incident(world, night, on_call):
     escalation = Escalation.objects.get(message=crisis(world).message)
-    engine.escalation_tick()
+    lifecycle.escalation_tick()
     night.shift(timedelta(minutes=4, seconds=59))
-    assert engine.escalation_tick() == 0
+    assert lifecycle.escalation_tick() == 0
     night.shift(timedelta(seconds=1))
-    assert engine.escalation_tick() == 1
+    assert lifecycle.escalation_tick() == 1
     assert pages_to(escalation, world.other_therapist.user).exists()
     for _ in range(20):
         night.shift(timedelta(minutes=5))
-        engine.escalation_tick()
+        lifecycle.escalation_tick()
     escalation.refresh_from_db()
     assert escalation.state == "exhausted"
     incident = Notification.objects.filter(escalation=escalation, purpose="incident")
@@ -109,17 +109,17 @@ def test_no_ack_moves_to_on_call_then_admins_then_incident(world, night, on_call
 def test_acknowledging_stops_the_chain_and_tells_the_client(world, night, on_call):
     received = crisis(world)
     escalation = Escalation.objects.get(message=received.message)
-    engine.escalation_tick()
-    result = engine.escalation_acknowledge(
+    lifecycle.escalation_tick()
+    result = lifecycle.escalation_acknowledge(
         escalation_id=escalation.pk, by=world.therapist.user, via="in_app"
     )
     assert result.won
-    again = engine.escalation_acknowledge(
+    again = lifecycle.escalation_acknowledge(
         escalation_id=escalation.pk, by=world.other_therapist.user, via="in_app"
     )
     assert not again.won
     night.shift(timedelta(hours=1))
-    assert engine.escalation_tick() == 0
+    assert lifecycle.escalation_tick() == 0
     assert not pages_to(escalation, world.other_therapist.user).exists()
     update = (
         Message.objects.filter(in_reply_to=received.message, is_automatic=True)
@@ -131,9 +131,9 @@ def test_acknowledging_stops_the_chain_and_tells_the_client(world, night, on_cal
 
 def test_ack_link_shows_a_button_and_the_post_acknowledges_once(client, world, night, on_call):
     escalation = Escalation.objects.get(message=crisis(world).message)
-    engine.escalation_tick()
+    lifecycle.escalation_tick()
     page = pages_to(escalation, world.therapist.user).first()
-    url = reverse("escalation_ack_link", args=[engine.ack_token(page)])
+    url = reverse("escalation:ack_link", args=[acks.ack_token(page)])
     assert client.get(url).status_code == 200
     escalation.refresh_from_db()
     assert escalation.state == "active", "opening the link (or a link preview) must not ack"
@@ -150,11 +150,11 @@ def test_sms_reply_with_the_code_acknowledges(world, night, on_call):
     world.therapist.user.phone = "+15550107777"
     world.therapist.user.save(update_fields=["phone"])
     escalation = Escalation.objects.get(message=crisis(world).message)
-    engine.escalation_tick()
+    lifecycle.escalation_tick()
     sms_page = pages_to(escalation, world.therapist.user).get(channel="sms")
-    assert engine.ack_from_sms(phone="+15550107777", body="ack 0000x") is None
-    assert engine.ack_from_sms(phone="+15559999999", body=f"ACK {sms_page.ack_code}") is None
-    result = engine.ack_from_sms(phone="(555) 010-7777", body=f"ack {sms_page.ack_code}")
+    assert lifecycle.ack_from_sms(phone="+15550107777", body="ack 0000x") is None
+    assert lifecycle.ack_from_sms(phone="+15559999999", body=f"ACK {sms_page.ack_code}") is None
+    result = lifecycle.ack_from_sms(phone="(555) 010-7777", body=f"ack {sms_page.ack_code}")
     assert result.won and result.escalation.acknowledged_via == "sms"
 
 
@@ -167,17 +167,17 @@ def test_the_policy_is_snapshotted_when_the_escalation_starts(world, night, on_c
     EscalationStep.objects.create(
         policy=policy, position=0, action="notify_therapist", wait_minutes=30
     )
-    engine.escalation_tick()
+    lifecycle.escalation_tick()
     assert pages_to(escalation, world.admin.user).exists()
     assert not pages_to(escalation, world.therapist.user).exists()
 
 
 def test_advance_twice_pages_once(world, night, on_call):
     escalation = Escalation.objects.get(message=crisis(world).message)
-    assert engine.escalation_advance(escalation_id=escalation.pk)
-    assert not engine.escalation_advance(escalation_id=escalation.pk)
+    assert lifecycle.escalation_advance(escalation_id=escalation.pk)
+    assert not lifecycle.escalation_advance(escalation_id=escalation.pk)
     count = Notification.objects.filter(escalation=escalation).count()
-    engine.escalation_tick()
+    lifecycle.escalation_tick()
     assert Notification.objects.filter(escalation=escalation).count() == count
 
 
@@ -190,14 +190,14 @@ def test_away_therapist_routes_to_the_cover(world, night, on_call):
         covering_therapist=world.other_therapist,
     )
     escalation = Escalation.objects.get(message=crisis(world).message)
-    engine.escalation_tick()
+    lifecycle.escalation_tick()
     assert pages_to(escalation, world.other_therapist.user).exists()
     assert not pages_to(escalation, world.therapist.user).exists()
 
 
 def test_unknown_caller_pages_whoever_is_on_call(world, night, on_call):
     escalation = Escalation.objects.get(message=crisis(world, channel="sms", sender=None).message)
-    engine.escalation_tick()
+    lifecycle.escalation_tick()
     assert pages_to(escalation, world.other_therapist.user).exists()
     client_update = Notification.objects.get(escalation=escalation, purpose="client_update")
     assert client_update.channel == "sms" and client_update.address == "+15550123456"
@@ -205,16 +205,16 @@ def test_unknown_caller_pages_whoever_is_on_call(world, night, on_call):
 
 def test_outcome_is_recorded_after_acknowledgement(world, night, on_call):
     escalation = Escalation.objects.get(message=crisis(world).message)
-    engine.escalation_tick()
+    lifecycle.escalation_tick()
     with pytest.raises(ValueError):
-        engine.escalation_record_outcome(
+        lifecycle.escalation_record_outcome(
             escalation_id=escalation.pk,
             by=world.therapist.user,
             client_contacted=True,
             outcome="safety_confirmed",
         )
-    engine.escalation_acknowledge(escalation_id=escalation.pk, by=world.therapist.user, via="x")
-    done = engine.escalation_record_outcome(
+    lifecycle.escalation_acknowledge(escalation_id=escalation.pk, by=world.therapist.user, via="x")
+    done = lifecycle.escalation_record_outcome(
         escalation_id=escalation.pk,
         by=world.therapist.user,
         client_contacted=True,
@@ -225,35 +225,35 @@ def test_outcome_is_recorded_after_acknowledgement(world, night, on_call):
 
 
 def test_a_lost_enqueue_is_caught_by_the_tick(world, night, on_call, monkeypatch):
-    from messaging import tasks
+    from messaging.escalation import tasks
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(tasks.escalation_advance, "apply_async", broker_down)
-    engine.enqueue_advance(12345)  # logs, never raises
+    lifecycle.enqueue_advance(12345)  # logs, never raises
     escalation = Escalation.objects.get(message=crisis(world).message)
-    assert engine.escalation_tick() == 1
+    assert lifecycle.escalation_tick() == 1
     assert pages_to(escalation, world.therapist.user).exists()
 
 
 def test_watchdog_reports_a_stalled_engine(world, night, caplog):
     with caplog.at_level(logging.ERROR, logger="contactpolicy.escalation"):
-        health = engine.engine_watchdog()
-    assert health.stalled and "stalled" in caplog.text
-    engine.escalation_tick()
-    assert not engine.engine_health().stalled
+        report = health.engine_watchdog()
+    assert report.stalled and "stalled" in caplog.text
+    lifecycle.escalation_tick()
+    assert not health.engine_health().stalled
     night.shift(timedelta(seconds=30))
-    assert engine.engine_health().stalled
+    assert health.engine_health().stalled
 
 
 def test_timeline_page_shows_steps_and_acknowledgement(client, world, night, on_call):
     escalation = Escalation.objects.get(message=crisis(world).message)
-    engine.escalation_tick()
-    engine.escalation_acknowledge(
+    lifecycle.escalation_tick()
+    lifecycle.escalation_acknowledge(
         escalation_id=escalation.pk, by=world.therapist.user, via="in_app"
     )
     assert client.login(email=world.therapist.user.email, password=PASSWORD)
-    page = client.get(reverse("escalation_detail", args=[escalation.pk])).content.decode()
+    page = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
     assert "Escalation started" in page and "Escalation acknowledged" in page
     assert "Tess Therapist" in page

@@ -11,10 +11,11 @@ from django.urls import reverse
 
 from agreements import services
 from agreements.models import CheckInCadence
-from messaging import selectors
+from messaging.inbox import access, selectors
+from messaging.inbox import services as inbox_services
+from messaging.intake import selectors as intake_selectors
+from messaging.intake.services import message_receive
 from messaging.models import ContactEvent, EventType, Message, MessageStatus
-from messaging.services import inbox as inbox_services
-from messaging.services.intake import message_receive
 from messaging.triage import engine
 
 from .conftest import PASSWORD
@@ -304,7 +305,7 @@ def test_the_cover_sees_an_away_therapists_messages_while_they_are_away(world, t
     received = receive(world, "can we move friday?", declared_purpose="logistics")
     cover_inbox = selectors.inbox_for_therapist(therapist=world.other_therapist)
     assert received.message in cover_inbox
-    assert selectors.access_message(viewer=world.other_therapist, message_id=received.message.pk)
+    assert access.access_message(viewer=world.other_therapist, message_id=received.message.pk)
     time_machine.move_to(TUESDAY_10AM + timedelta(days=3), tick=False)
     assert received.message not in selectors.inbox_for_therapist(therapist=world.other_therapist)
 
@@ -313,7 +314,7 @@ def test_a_broken_agreement_lookup_still_keeps_and_surfaces_the_message(world, m
     def broken(**kwargs):
         raise RuntimeError("calendar bug")
 
-    monkeypatch.setattr(selectors, "triage_context", broken)
+    monkeypatch.setattr(intake_selectors, "triage_context", broken)
     received = receive(world, "please call me", declared_emergency=True)
     assert received.decision.disposition == "escalate"
     assert received.decision.rules[0]["code"] == "triage_error"
@@ -321,7 +322,7 @@ def test_a_broken_agreement_lookup_still_keeps_and_surfaces_the_message(world, m
 
 
 def test_a_broken_auto_reply_falls_back_to_the_safe_reply(world, monkeypatch):
-    from messaging.services import intake
+    from messaging.intake import services as intake
 
     def broken(*args, **kwargs):
         raise RuntimeError("template bug")

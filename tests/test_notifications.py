@@ -19,8 +19,12 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
-from messaging.escalation import backends, sending
-from messaging.escalation.backends import (
+from agreements.phones import phone_normalize
+from messaging.escalation.models import Escalation
+from messaging.models import ContactEvent, EventType
+from messaging.notifications import backends
+from messaging.notifications import services as sending
+from messaging.notifications.backends import (
     EmailBackend,
     InAppBackend,
     OutboxBackend,
@@ -31,27 +35,21 @@ from messaging.escalation.backends import (
     backend_for,
     status_from_twilio,
 )
-from messaging.escalation.contact_methods import (
-    contact_methods_for,
-    contact_methods_replace,
-    phone_normalize,
-)
-from messaging.escalation.models import (
+from messaging.notifications.models import (
     ContactMethod,
     ContactMethodKind,
-    Escalation,
     Notification,
     NotificationPurpose,
     NotificationStatus,
 )
-from messaging.escalation.sending import (
+from messaging.notifications.selectors import contact_methods_for, notifications_due
+from messaging.notifications.services import (
     MAX_ATTEMPTS,
+    contact_methods_replace,
     notification_send,
     notification_status_update,
-    notifications_due,
     send_lease,
 )
-from messaging.models import ContactEvent, EventType
 
 from .conftest import sign_in
 from .test_intake import receive
@@ -744,7 +742,7 @@ def test_my_notifications_lists_my_in_app_ones_newest_first_and_marks_them_deliv
     page = client.get(reverse("my_notifications")).content.decode()
     assert page.index("Newer page") < page.index("Older page")
     assert "An SMS, not in the app" not in page and "Someone else" not in page
-    assert reverse("escalation_detail", args=[escalation.pk]) in page
+    assert reverse("escalation:detail", args=[escalation.pk]) in page
     assert page.count("Open the escalation") == 1
     mine_old.refresh_from_db()
     assert mine_old.status == NotificationStatus.DELIVERED

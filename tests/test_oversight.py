@@ -16,12 +16,13 @@ from django.urls import reverse
 
 from agreements import services
 from agreements.models import Role
-from messaging import charts, oversight
-from messaging.escalation.engine import escalation_acknowledge, escalation_tick
+from messaging.contactlog.services import contact_event_record
+from messaging.escalation.lifecycle import escalation_acknowledge, escalation_tick
+from messaging.inbox.services import message_reply
+from messaging.intake.services import message_receive
 from messaging.models import Escalation, EventType, Message
-from messaging.services.contact_log import contact_event_record
-from messaging.services.inbox import message_reply
-from messaging.services.intake import message_receive
+from messaging.oversight import charts
+from messaging.oversight import selectors as oversight
 
 from .conftest import make_member
 
@@ -325,7 +326,7 @@ def test_dashboard_shows_headlines_charts_and_tables(client, world, harbour):
         assert f'data-metric="{metric}">{value}<' in html
     assert html.count('role="img"') == 3 and "<title" in html
     assert "Rex Review" in html and "Nia New" in html and "Pia Proposed" in html
-    assert reverse("escalation_detail", args=[harbour["x4"].escalation.pk]) in html
+    assert reverse("escalation:detail", args=[harbour["x4"].escalation.pk]) in html
     assert "Complaint review &lt;b&gt;#42&lt;/b&gt;" in html  # reasons are escaped
     assert "An old reason" not in html
 

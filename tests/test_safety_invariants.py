@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from agreements import services
 from agreements.models import Channel
-from messaging import selectors
+from messaging.inbox import selectors as inbox_selectors
+from messaging.intake import selectors as intake_selectors
+from messaging.intake.services import message_receive
 from messaging.models import ContactEvent, EventType, MessageStatus
-from messaging.services.intake import message_receive
 from messaging.triage.categories import Category
 
 CRISIS_TEXTS = [
@@ -111,7 +112,7 @@ def test_safety_invariants_hold_through_intake(world, spec, incoming):
     agreement = _install(world, spec) if incoming["sender_known"] else None
     if incoming["sender_known"] and spec is None:
         # The client may have an earlier active version from another example: end it.
-        current = selectors.active_agreement(world.client)
+        current = intake_selectors.active_agreement(world.client)
         if current is not None:
             services.agreement_end(agreement=current, by=world.therapist.user)
     received_at = START + timedelta(minutes=incoming["minutes"])
@@ -137,10 +138,10 @@ def test_safety_invariants_hold_through_intake(world, spec, incoming):
         assert message.status == MessageStatus.ESCALATED
     elif decision.disposition == "deliver":
         therapist = world.therapist
-        assert message in selectors.inbox_for_therapist(therapist=therapist)
+        assert message in inbox_selectors.inbox_for_therapist(therapist=therapist)
     else:
         assert message.client is not None, "unknown senders are never held"
-        held = selectors.session_prep(client=world.client, now=received_at)["held_messages"]
+        held = inbox_selectors.session_prep(client=world.client, now=received_at)["held_messages"]
         assert message in held
     if not incoming["sender_known"]:
         assert message.practice == world.practice and message.client is None

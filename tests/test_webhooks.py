@@ -146,7 +146,7 @@ def test_email_from_an_unknown_address_goes_to_the_practice(client, world):
 
 
 def test_clinician_acknowledges_a_page_by_replying_with_the_code(client, world):
-    from messaging.escalation import engine
+    from messaging.escalation import lifecycle as engine
     from messaging.models import Escalation, Notification
 
     world.therapist.user.phone = "+15550107777"

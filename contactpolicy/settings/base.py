@@ -198,6 +198,8 @@ EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")
 # database, never in countdowns); a watchdog reports a stalled engine. Stale ticks expire
 # rather than pile up while no worker is running.
 CELERY_TASK_DEFAULT_QUEUE = "escalation"
+# Autodiscovery finds only an app's top-level ``tasks``; the task modules live in packages.
+CELERY_IMPORTS = ("messaging.escalation.tasks", "messaging.notifications.tasks")
 CELERY_TASK_ROUTES = {
     "messaging.tasks.escalation_advance": {"queue": "escalation"},
     "messaging.tasks.escalation_tick": {"queue": "escalation"},

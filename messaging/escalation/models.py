@@ -1,9 +1,8 @@
-"""Escalation policies, on-call schedules, escalations, notifications and the engine heartbeat.
+"""Escalation policies and their steps, on-call schedules, escalations and the engine heartbeat.
 
 Timers live in the database (``Escalation.next_action_at``), never in Celery countdowns: a beat
-tick claims due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` (see ``messaging.escalation.engine``).
-Outgoing notifications are rows too, each with an idempotency key, so a task that runs twice
-sends once.
+tick claims due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` (``messaging.escalation.lifecycle``).
+The pages an escalation sends are ``Notification`` rows (``messaging.notifications``).
 """
 
 from django.conf import settings
@@ -12,6 +11,43 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agreements.models import TIME_ZONE_CHOICES, Weekday
+
+
+class EscalationPolicy(models.Model):
+    """Who is paged, in what order, when a client is in crisis. Steps arrive with the engine."""
+
+    practice = models.ForeignKey(
+        "agreements.Practice", on_delete=models.PROTECT, related_name="escalation_policies"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    is_default = models.BooleanField(default=False)
+    repeat_count = models.PositiveSmallIntegerField(
+        default=2, help_text="How many times the whole chain runs before it becomes an incident."
+    )
+    on_call_schedule = models.ForeignKey(
+        "messaging.OnCallSchedule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose rotation “notify whoever is on call” reads.",
+    )
+
+    class Meta:
+        ordering = ["practice", "-is_default", "name"]
+        verbose_name_plural = "escalation policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice"],
+                condition=models.Q(is_default=True),
+                name="one_default_policy_per_practice",
+            ),
+            models.UniqueConstraint(fields=["practice", "name"], name="policy_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class StepAction(models.TextChoices):
@@ -126,33 +162,6 @@ class OnCallOverride(models.Model):
         return f"{self.membership.user} covers {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class ContactMethodKind(models.TextChoices):
-    SMS = "sms", "Text message"
-    VOICE = "voice", "Phone call"
-    EMAIL = "email", "Email"
-    IN_APP = "in_app", "In the app"
-
-
-class ContactMethod(models.Model):
-    """How a clinician wants to be paged, in order of preference."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_methods"
-    )
-    kind = models.CharField(max_length=8, choices=ContactMethodKind.choices)
-    address = models.CharField(
-        max_length=254, blank=True, help_text="Phone number (+1…) or email address."
-    )
-    position = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["user", "position", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.address}".strip()
-
-
 class EscalationState(models.TextChoices):
     ACTIVE = "active", "Paging"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
@@ -230,66 +239,6 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"Escalation {self.pk} ({self.get_state_display()})"
-
-
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to send"
-    SENT = "sent", "Handed to the provider"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
-
-
-class NotificationPurpose(models.TextChoices):
-    PAGE = "page", "Page"
-    CLIENT_UPDATE = "client_update", "Update to the client"
-    INCIDENT = "incident", "Incident for the admin"
-
-
-class Notification(models.Model):
-    """One outgoing page or update. Written by the engine; sent by ``notification_send``."""
-
-    escalation = models.ForeignKey(
-        Escalation, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
-    )
-    practice = models.ForeignKey(
-        "agreements.Practice", on_delete=models.PROTECT, related_name="notifications"
-    )
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    purpose = models.CharField(max_length=16, choices=NotificationPurpose.choices)
-    channel = models.CharField(max_length=8, choices=ContactMethodKind.choices)
-    address = models.CharField(max_length=254, blank=True)
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
-    step_index = models.PositiveSmallIntegerField(null=True, blank=True)
-    cycle = models.PositiveSmallIntegerField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    ack_code = models.CharField(max_length=8, blank=True, db_index=True)
-    status = models.CharField(
-        max_length=12, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.CharField(max_length=300, blank=True)
-    provider = models.CharField(max_length=32, blank=True)
-    provider_id = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status="pending"), name="notification_due"
-            ),
-            models.Index(fields=["practice", "-created_at"]),
-            models.Index(fields=["recipient", "-created_at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_purpose_display()} by {self.get_channel_display()} to {self.address}"
 
 
 class EngineHeartbeat(models.Model):

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from messaging import log_triggers
+from messaging.contactlog import triggers as log_triggers
 
 
 def forward(apps, schema_editor):

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from messaging.escalation import engine
+from messaging.escalation import lifecycle as engine
+from messaging.intake.services import message_receive
 from messaging.models import ContactEvent, EventType, OnCallMember, OnCallSchedule
-from messaging.services.intake import message_receive
 
 from .conftest import sign_in
 

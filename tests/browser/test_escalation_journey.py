@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from messaging.escalation import engine
+from messaging.escalation import lifecycle as engine
 from messaging.models import Escalation, OnCallMember, OnCallSchedule
 
 from .conftest import sign_in

@@ -26,7 +26,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from bench.stack import WORKER_READY, poll
-from messaging.escalation import engine
+from messaging.escalation import lifecycle as engine
+from messaging.intake.services import message_receive
 from messaging.models import (
     ContactEvent,
     Escalation,
@@ -36,7 +37,6 @@ from messaging.models import (
     Notification,
     NotificationStatus,
 )
-from messaging.services.intake import message_receive
 
 from .stub_twilio import read_log
 

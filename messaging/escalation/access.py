@@ -1,0 +1,76 @@
+"""Who may open escalations, policies, schedules and overrides. Each ``access_*`` raises
+``Http404`` (another practice's object) or ``PermissionDenied`` (not an admin).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from agreements.models import Membership, Role
+from messaging.models import (
+    EscalationPolicy,
+    OnCallOverride,
+    OnCallSchedule,
+)
+
+from ..models import Escalation
+
+
+def _require_admin(viewer: Membership) -> None:
+    if viewer.role != Role.ADMIN:
+        raise Http404
+
+
+def access_schedule(*, viewer: Membership, schedule_id: int) -> OnCallSchedule:
+    _require_admin(viewer)
+    schedule = (
+        OnCallSchedule.objects.select_related("practice")
+        .filter(pk=schedule_id, practice=viewer.practice)
+        .first()
+    )
+    if schedule is None:
+        raise Http404
+    return schedule
+
+
+def access_policy(*, viewer: Membership, policy_id: int) -> EscalationPolicy:
+    _require_admin(viewer)
+    policy = (
+        EscalationPolicy.objects.select_related("practice", "on_call_schedule")
+        .filter(pk=policy_id, practice=viewer.practice)
+        .first()
+    )
+    if policy is None:
+        raise Http404
+    return policy
+
+
+def access_override(*, viewer: Membership, override_id: int) -> OnCallOverride:
+    _require_admin(viewer)
+    override = (
+        OnCallOverride.objects.select_related("schedule__practice", "membership__user")
+        .filter(pk=override_id, schedule__practice=viewer.practice)
+        .first()
+    )
+    if override is None:
+        raise Http404
+    return override
+
+
+def access_escalation(*, viewer, escalation_id: int) -> Escalation:
+    """Clinicians and admins of the practice; nobody else (not even the operator)."""
+    escalation = (
+        Escalation.objects.select_related(
+            "message__current_decision",
+            "client__user",
+            "therapist__user",
+            "acknowledged_by",
+            "outcome_recorded_by",
+            "practice",
+        )
+        .filter(pk=escalation_id, practice=viewer.practice)
+        .first()
+    )
+    if escalation is None or viewer.role not in (Role.THERAPIST, Role.ADMIN):
+        raise Http404
+    return escalation

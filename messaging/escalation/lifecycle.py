@@ -1,0 +1,322 @@
+"""The escalation engine: start, advance on the tick, acknowledge, record the outcome.
+
+Durability rules (DESIGN.md → Escalation engine):
+
+* Timers are ``Escalation.next_action_at`` in the database, never Celery countdowns or ETAs.
+* A tick every second claims due escalations with ``SELECT … FOR UPDATE SKIP LOCKED`` (one row
+  per short transaction), so any number of tick runners can work side by side. SQLite has no
+  SKIP LOCKED: there every write transaction is ``BEGIN IMMEDIATE`` (see settings), so writers
+  are serialised and the row read inside it cannot change under us — the no-lock path.
+* The first step is enqueued with ``transaction.on_commit``; if that enqueue is lost (broker
+  down, worker killed) the tick finds the escalation due anyway.
+* Pages are ``Notification`` rows written in the same transaction as the step, each with an
+  idempotency key per (escalation, step, round, recipient, method); sending is a separate task,
+  so a failing provider never holds the chain back.
+* Acknowledgement and timeout both lock the escalation row: exactly one of them wins.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from agreements.models import User
+from contactpolicy.celery import app as celery_app
+from messaging.contactlog.services import contact_event_record
+from messaging.models import (
+    Escalation,
+    EscalationPolicy,
+    EscalationState,
+    EventType,
+    Message,
+    SafetyOutcome,
+    TriageDecision,
+)
+from messaging.notifications.services import PUBLISH_RETRY, notifications_enqueue
+
+from . import machine
+from .acks import page_for_sms_ack
+from .health import HEARTBEAT_TICK, heartbeat
+from .pages import client_update, danger_line, incident_page, step_page
+from .recipients import covering_therapist
+
+logger = logging.getLogger("contactpolicy.escalation")
+
+
+TICK_BATCH = 200
+
+
+def policy_snapshot(policy: EscalationPolicy | None) -> machine.PolicySnapshot:
+    """Freeze the policy's steps now; later edits never change a running escalation."""
+    if policy is None:
+        return machine.DEFAULT_POLICY
+    steps = tuple(
+        machine.StepSpec(
+            action=machine.Action(step.action),
+            wait=timedelta(minutes=step.wait_minutes),
+            target_membership_id=step.target_id,
+        )
+        for step in policy.steps.order_by("position")
+    )
+    if not steps:
+        return machine.PolicySnapshot(
+            name=policy.name,
+            steps=machine.DEFAULT_POLICY.steps,
+            repeat_count=policy.repeat_count or machine.DEFAULT_POLICY.repeat_count,
+            on_call_schedule_id=policy.on_call_schedule_id,
+        )
+    return machine.PolicySnapshot(
+        name=policy.name,
+        steps=steps,
+        repeat_count=max(policy.repeat_count, 1),
+        on_call_schedule_id=policy.on_call_schedule_id,
+    )
+
+
+def _policy_for(message: Message, decision: TriageDecision) -> EscalationPolicy | None:
+    if decision.agreement_id and decision.agreement.escalation_policy_id:
+        return decision.agreement.escalation_policy
+    return EscalationPolicy.objects.filter(practice=message.practice, is_default=True).first()
+
+
+def escalation_start(
+    *, message: Message, decision: TriageDecision, now: datetime | None = None
+) -> Escalation:
+    """Start paging for ``message``. Runs inside the transaction that saved the message."""
+    now = now or timezone.now()
+    existing = Escalation.objects.filter(message=message).first()
+    if existing is not None:
+        return existing
+    policy = _policy_for(message, decision)
+    snapshot = policy_snapshot(policy)
+    progress = machine.start(now)
+    escalation = Escalation.objects.create(
+        practice=message.practice,
+        message=message,
+        client=message.client,
+        therapist=covering_therapist(message.client.therapist, now) if message.client else None,
+        policy=policy,
+        policy_snapshot=snapshot.to_json(),
+        state=progress.state.value,
+        step_index=progress.step_index,
+        cycle=progress.cycle,
+        next_action_at=progress.next_action_at,
+        started_at=now,
+    )
+    contact_event_record(
+        practice=message.practice,
+        event_type=EventType.ESCALATION_STARTED,
+        client=message.client,
+        message=message,
+        summary=f"Escalation started with “{snapshot.name}”",
+        details={"escalation": escalation.pk, "policy": snapshot.to_json()},
+        occurred_at=now,
+    )
+    transaction.on_commit(lambda: enqueue_advance(escalation.pk))
+    return escalation
+
+
+#: Registered task names (kept from the first release, so queued tasks survive an upgrade).
+ADVANCE_TASK = "messaging.tasks.escalation_advance"
+TICK_TASK = "messaging.tasks.escalation_tick"
+WATCHDOG_TASK = "messaging.tasks.engine_watchdog"
+
+
+def enqueue_advance(escalation_id: int) -> None:
+    """Ask a worker to run the first step now. If the broker is down the tick catches it.
+
+    Published by name, so this module never imports the task module that calls it.
+    """
+    try:
+        celery_app.send_task(
+            ADVANCE_TASK, args=[escalation_id], retry=True, retry_policy=PUBLISH_RETRY
+        )
+    except Exception:  # noqa: BLE001 - the database already holds the timer
+        logger.warning(
+            "could not enqueue escalation %s; the engine tick will start it", escalation_id
+        )
+
+
+def _skip_locked() -> dict:
+    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
+
+
+#: The beat tick leaves a brand-new escalation to its own on-commit task this long, so a busy
+#: worker doesn't run first steps twice over; the tick still starts any whose enqueue was lost.
+FIRST_STEP_GRACE = timedelta(seconds=3)
+
+
+def escalation_tick(
+    *,
+    now: datetime | None = None,
+    budget: int = TICK_BATCH,
+    first_step_grace: timedelta = timedelta(0),
+) -> int:
+    """Advance every due escalation, one short transaction each. Returns how many moved."""
+    moved = 0
+    for _ in range(budget):
+        moment = now or timezone.now()
+        with transaction.atomic():
+            due = (
+                Escalation.objects.select_for_update(**_skip_locked())
+                .filter(state=EscalationState.ACTIVE, next_action_at__lte=moment)
+                .exclude(step_index=0, cycle=0, started_at__gt=moment - first_step_grace)
+                .order_by("next_action_at", "pk")
+                .first()
+            )
+            if due is None:
+                break
+            _advance_locked(due, now or timezone.now())
+            moved += 1
+    heartbeat(HEARTBEAT_TICK, {"moved": moved})
+    return moved
+
+
+def escalation_advance(*, escalation_id: int, now: datetime | None = None) -> bool:
+    """Advance one escalation if it is due and nobody else holds it. Safe to run twice."""
+    with transaction.atomic():
+        escalation = (
+            Escalation.objects.select_for_update(**_skip_locked()).filter(pk=escalation_id).first()
+        )
+        if escalation is None:
+            return False
+        return _advance_locked(escalation, now or timezone.now())
+
+
+def _progress(escalation: Escalation) -> machine.Progress:
+    return machine.Progress(
+        state=machine.State(escalation.state),
+        step_index=escalation.step_index,
+        cycle=escalation.cycle,
+        next_action_at=escalation.next_action_at,
+    )
+
+
+def _advance_locked(escalation: Escalation, now: datetime) -> bool:
+    snapshot = machine.PolicySnapshot.from_json(escalation.policy_snapshot)
+    step = machine.advance(snapshot, _progress(escalation), now)
+    if not step.changed:
+        return False
+    due_at = escalation.next_action_at
+    escalation.state = step.progress.state.value
+    escalation.step_index = step.progress.step_index
+    escalation.cycle = step.progress.cycle
+    escalation.next_action_at = step.progress.next_action_at
+    fields = ["state", "step_index", "cycle", "next_action_at"]
+    lateness_ms = int((now - due_at).total_seconds() * 1000) if due_at else 0
+    if step.exhausted:
+        escalation.exhausted_at = now
+        fields.append("exhausted_at")
+        escalation.save(update_fields=fields)
+        incident_page(escalation, now)
+    else:
+        escalation.save(update_fields=fields)
+        step_page(escalation, snapshot, step.page, now, lateness_ms)
+    return True
+
+
+@dataclass(frozen=True)
+class AckResult:
+    escalation: Escalation
+    won: bool
+
+
+def escalation_acknowledge(
+    *, escalation_id: int, by: User, via: str, now: datetime | None = None
+) -> AckResult:
+    """Stop the chain. Racing a timeout, exactly one wins: both take the row lock."""
+    with transaction.atomic():
+        escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
+        progress, won = machine.acknowledge(_progress(escalation))
+        if not won:
+            return AckResult(escalation, False)
+        now = now or timezone.now()
+        escalation.state = progress.state.value
+        escalation.next_action_at = None
+        escalation.acknowledged_at = now
+        escalation.acknowledged_by = by
+        escalation.acknowledged_via = via
+        escalation.save(
+            update_fields=[
+                "state",
+                "next_action_at",
+                "acknowledged_at",
+                "acknowledged_by",
+                "acknowledged_via",
+            ]
+        )
+        contact_event_record(
+            practice=escalation.practice,
+            event_type=EventType.ESCALATION_ACKNOWLEDGED,
+            actor=by,
+            client=escalation.client,
+            message=escalation.message,
+            summary=f"{by} acknowledged ({via})",
+            details={"escalation": escalation.pk, "via": via},
+            occurred_at=now,
+        )
+        created = client_update(
+            escalation,
+            f"{by} has your message and will contact you as soon as they can. "
+            + danger_line(escalation),
+            now,
+            None,
+        )
+        transaction.on_commit(lambda: notifications_enqueue(created))
+    return AckResult(escalation, True)
+
+
+def ack_from_sms(*, phone: str, body: str) -> AckResult | None:
+    """ "ACK 1234" (or just the code) from a clinician's phone acknowledges their page."""
+    page = page_for_sms_ack(phone=phone, body=body)
+    if page is None:
+        return None
+    return escalation_acknowledge(escalation_id=page.escalation_id, by=page.recipient, via="sms")
+
+
+def escalation_record_outcome(
+    *,
+    escalation_id: int,
+    by: User,
+    client_contacted: bool,
+    outcome: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> Escalation:
+    outcome = SafetyOutcome(outcome)
+    with transaction.atomic():
+        escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
+        if escalation.state == EscalationState.ACTIVE:
+            raise ValueError("Acknowledge the escalation before recording its outcome.")
+        now = now or timezone.now()
+        if client_contacted and escalation.client_contacted_at is None:
+            escalation.client_contacted_at = now
+        escalation.outcome = outcome.value
+        escalation.outcome_note = note.strip()
+        escalation.outcome_recorded_at = now
+        escalation.outcome_recorded_by = by
+        escalation.state = EscalationState.RESOLVED
+        escalation.save(
+            update_fields=[
+                "client_contacted_at",
+                "outcome",
+                "outcome_note",
+                "outcome_recorded_at",
+                "outcome_recorded_by",
+                "state",
+            ]
+        )
+        contact_event_record(
+            practice=escalation.practice,
+            event_type=EventType.ESCALATION_OUTCOME,
+            actor=by,
+            client=escalation.client,
+            message=escalation.message,
+            summary=f"Outcome: {outcome.label}"
+            + (" — client contacted" if client_contacted else ""),
+            details={"escalation": escalation.pk, "outcome": outcome.value},
+            occurred_at=now,
+        )
+    return escalation

@@ -1,0 +1,204 @@
+"""What the engine sends at each step: the pages to clinicians, the incident for admins and
+the updates that keep the client informed, all as notification rows written with the step.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+
+from agreements.models import Membership, Role
+from messaging.contactlog.services import contact_event_record
+from messaging.models import (
+    Escalation,
+    EventType,
+    Notification,
+    NotificationPurpose,
+)
+from messaging.notifications.selectors import recipient_address
+from messaging.notifications.services import automatic_message_record, notifications_enqueue
+
+from . import machine
+from .acks import ack_code_new, ack_url
+from .recipients import page_recipients
+
+logger = logging.getLogger("contactpolicy.escalation")
+
+
+def page_text(escalation: Escalation, code: str, url: str) -> tuple[str, str]:
+    who = str(escalation.client.user) if escalation.client else "An unknown caller"
+    channel = escalation.message.get_channel_display().lower()
+    subject = f"Crisis: {who} needs a clinician now"
+    body = (
+        f"CRISIS — {who} ({escalation.practice.name}) sent a crisis message by {channel}. "
+        f"Please call them now. Acknowledge: reply ACK {code} or open {url}"
+    )
+    return subject, body
+
+
+def step_page(
+    escalation: Escalation,
+    snapshot: machine.PolicySnapshot,
+    page: machine.Page,
+    now: datetime,
+    lateness_ms: int,
+) -> None:
+    from messaging.notifications.selectors import contact_methods_for
+
+    recipients = page_recipients(escalation, snapshot, page, now)
+    created: list[int] = []
+    for user in recipients:
+        for method in contact_methods_for(user):
+            key = (
+                f"esc{escalation.pk}:s{page.step_index}:c{page.cycle}:u{user.pk}:"
+                f"{method.kind}:{method.address}"
+            )
+            notification, was_created = Notification.objects.get_or_create(
+                idempotency_key=key,
+                defaults={
+                    "escalation": escalation,
+                    "practice": escalation.practice,
+                    "recipient": user,
+                    "purpose": NotificationPurpose.PAGE,
+                    "channel": method.kind,
+                    "address": method.address,
+                    "body": "",
+                    "step_index": page.step_index,
+                    "cycle": page.cycle,
+                    "ack_code": ack_code_new(),
+                    "next_attempt_at": now,
+                    "created_at": now,
+                },
+            )
+            if was_created:
+                subject, body = page_text(escalation, notification.ack_code, ack_url(notification))
+                notification.subject, notification.body = subject, body
+                notification.save(update_fields=["subject", "body"])
+                created.append(notification.pk)
+    names = ", ".join(str(user) for user in recipients) or "nobody (no recipient found)"
+    contact_event_record(
+        practice=escalation.practice,
+        event_type=EventType.ESCALATION_STEP,
+        client=escalation.client,
+        message=escalation.message,
+        summary=f"Step {page.step_index + 1} (round {page.cycle + 1}): paged {names}",
+        details={
+            "escalation": escalation.pk,
+            "action": page.action.value,
+            "step_index": page.step_index,
+            "cycle": page.cycle,
+            "recipients": [user.pk for user in recipients],
+            "notifications": created,
+            "lateness_ms": lateness_ms,
+        },
+        occurred_at=now,
+    )
+    if not recipients:
+        logger.error("escalation %s step %s found nobody to page", escalation.pk, page.step_index)
+    created += client_update(escalation, client_update_text(escalation, page), now, page)
+    transaction.on_commit(lambda: notifications_enqueue(created))
+
+
+def danger_line(escalation: Escalation) -> str:
+    practice = escalation.practice
+    return (
+        f"If you are in danger, call {practice.emergency_number} now, or call "
+        f"{practice.crisis_line_number} ({practice.crisis_line_name}) any time."
+    )
+
+
+def client_update_text(escalation: Escalation, page: machine.Page) -> str:
+    therapist = escalation.therapist.user if escalation.therapist else None
+    if page.cycle == 0 and page.step_index == 0 and therapist is not None:
+        first = f"We're reaching {therapist} now."
+    elif page.action == machine.Action.NOTIFY_ON_CALL:
+        first = "We're still trying: the on-call clinician is being contacted now."
+    else:
+        first = "We're still trying to reach a clinician for you."
+    return f"{first} {danger_line(escalation)}"
+
+
+def client_update(
+    escalation: Escalation, text: str, now: datetime, page: machine.Page | None
+) -> list[int]:
+    """Tell the client what is happening, on the channel they used. Returns notifications."""
+    message = escalation.message
+    automatic_message_record(
+        to=message,
+        text=text,
+        now=now,
+        summary=f"Escalation update to the client on {message.get_channel_display()}",
+        includes_crisis_help=True,
+    )
+    address = recipient_address(message)
+    if message.channel not in ("sms", "email") or not address:
+        return []  # the portal shows it; on the phone the operator already gave the numbers
+    step = f"s{page.step_index}:c{page.cycle}" if page else "final"
+    notification, created = Notification.objects.get_or_create(
+        idempotency_key=f"esc{escalation.pk}:client:{step}",
+        defaults={
+            "escalation": escalation,
+            "practice": escalation.practice,
+            "recipient": message.client.user if message.client else None,
+            "purpose": NotificationPurpose.CLIENT_UPDATE,
+            "channel": message.channel,
+            "address": address,
+            "subject": f"Update from {escalation.practice.name}",
+            "body": text,
+            "step_index": page.step_index if page else None,
+            "cycle": page.cycle if page else None,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
+    return [notification.pk] if created else []
+
+
+def incident_page(escalation: Escalation, now: datetime) -> None:
+    contact_event_record(
+        practice=escalation.practice,
+        event_type=EventType.ESCALATION_EXHAUSTED,
+        client=escalation.client,
+        message=escalation.message,
+        summary="Nobody acknowledged: incident for the practice admins",
+        details={"escalation": escalation.pk},
+        occurred_at=now,
+    )
+    logger.error("escalation %s exhausted without acknowledgement", escalation.pk)
+    created = []
+    admins = Membership.objects.select_related("user").filter(
+        practice=escalation.practice, role=Role.ADMIN, is_active=True
+    )
+    from messaging.notifications.selectors import contact_methods_for
+
+    for admin in admins:
+        for method in contact_methods_for(admin.user):
+            notification, was_created = Notification.objects.get_or_create(
+                idempotency_key=f"esc{escalation.pk}:incident:u{admin.user_id}:{method.kind}:"
+                f"{method.address}",
+                defaults={
+                    "escalation": escalation,
+                    "practice": escalation.practice,
+                    "recipient": admin.user,
+                    "purpose": NotificationPurpose.INCIDENT,
+                    "channel": method.kind,
+                    "address": method.address,
+                    "subject": "Incident: a crisis escalation was not acknowledged",
+                    "body": "Nobody acknowledged a crisis escalation for "
+                    f"{escalation.client.user if escalation.client else 'an unknown caller'}. "
+                    "Open the escalation and make sure someone reaches them now.",
+                    "ack_code": ack_code_new(),
+                    "next_attempt_at": now,
+                    "created_at": now,
+                },
+            )
+            if was_created:
+                created.append(notification.pk)
+    created += client_update(
+        escalation,
+        "We haven't been able to reach a clinician yet and we're still trying. "
+        + danger_line(escalation),
+        now,
+        None,
+    )
+    transaction.on_commit(lambda: notifications_enqueue(created))

@@ -1,0 +1,285 @@
+"""The client API: send a message to your therapist and read your own thread.
+
+Endpoints are thin: parse typed input, call one service or selector, shape the answer. Only
+clients use it; they sign in with a personal token (``Authorization: Bearer cp_…``) or, from the
+browser, with their session — which then needs the CSRF token on every write.
+
+Mounted at ``api/v1/``; the schema is at ``/api/v1/openapi.json`` and the docs at ``/api/v1/docs``.
+"""
+
+from datetime import datetime, tzinfo
+from functools import wraps
+from typing import Annotated, Any, Literal
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern, URLResolver
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
+from ninja.errors import AuthorizationError
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict, StrictBool, StrictStr, field_validator
+
+from agreements.models import Channel, Membership, Purpose, Role, User
+from agreements.selectors import membership_for_user
+from agreements.tokens import api_token_user
+from messaging.inbox import access, selectors
+from messaging.inbox.services import thread_read_by_client
+from messaging.intake.services import message_receive
+from messaging.models import Direction, Disposition, Message, TriageDecision
+
+BODY_MAX_LENGTH = 5000
+PAGE_MAX_LIMIT = 100
+# Big enough for any real thread, small enough that offset + limit fits every database's integers.
+PAGE_MAX_OFFSET = 1_000_000_000
+# Ids are 64-bit; a larger number in the path is a 422, not a database overflow.
+ID_MAX = 2**63 - 1
+
+# --- authentication: who is calling, and are they a client ---------------------------------
+
+
+def _client_membership(user: User) -> Membership:
+    membership = membership_for_user(user)
+    if membership is None or membership.role != Role.CLIENT:
+        # Signed in, but not as a client: 403, not 401 — other credentials would not help.
+        raise AuthorizationError(message="This API is for clients.")
+    return membership
+
+
+class ClientToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
+        user = api_token_user(token)
+        return _client_membership(user) if user is not None else None
+
+
+class ClientSession(SessionAuth):
+    """Django's session, with ninja's CSRF check on unsafe methods."""
+
+    def __call__(self, request: HttpRequest) -> Membership | None:
+        # The CSRF check protects the session cookie; a caller without a signed-in session is
+        # not using it, so they get 401 ("sign in"), not a CSRF 403.
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Membership | None:
+        return _client_membership(request.user)
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+PurposeIn = Literal["logistics", "clinical", "urgent"]
+StatusOut = Literal["received", "delivered", "read", "replied", "held_for_session", "escalated"]
+CategoryOut = Literal["logistics", "clinical", "urgent", "crisis"]
+DispositionOut = Literal["escalate", "deliver", "hold_for_session"]
+ChannelOut = Literal["portal", "sms", "email", "phone"]
+
+
+class MessageIn(Schema):
+    # Unknown fields are refused: a misspelt "emergency" must not pass silently.
+    model_config = ConfigDict(extra="forbid")
+
+    body: StrictStr = Field(
+        min_length=1,
+        max_length=BODY_MAX_LENGTH,
+        description="The message, up to 5000 characters; not only whitespace.",
+        json_schema_extra={"pattern": r"\S"},
+    )
+    purpose: PurposeIn = Field(description="What it is about.")
+    emergency: StrictBool = Field(
+        description="Is this an emergency? Saying yes brings crisis help at once and reaches a "
+        "clinician now."
+    )
+
+    @field_validator("body")
+    @classmethod
+    def _body_has_words(cls, body: str) -> str:
+        if "\x00" in body:
+            # PostgreSQL text cannot hold NUL; refuse it here rather than fail on save.
+            raise ValueError("The message contains a NUL character.")
+        body = body.strip()
+        if not body:
+            raise ValueError("Write your message first.")
+        return body
+
+
+class PageIn(Schema):
+    limit: int = Field(20, ge=1, le=PAGE_MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=PAGE_MAX_OFFSET)
+
+
+class ReplyOut(Schema):
+    id: int
+    body: str
+    sent_at: datetime
+    automatic: bool
+    author: str | None = Field(description="Who wrote it; null for automatic replies.")
+
+
+class MessageOut(Schema):
+    id: int
+    body: str
+    channel: ChannelOut
+    sent_at: datetime
+    status: StatusOut
+    category: CategoryOut
+    disposition: DispositionOut
+    response_due_at: datetime | None
+    crisis_help: bool = Field(description="True when the message was escalated: get help now.")
+    replies: list[ReplyOut]
+
+
+class MessagePage(Schema):
+    count: int
+    items: list[MessageOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationIssue(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[ValidationIssue]
+
+
+AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
+
+
+# --- the API -----------------------------------------------------------------------------
+
+
+class ContactPolicyAPI(NinjaAPI):
+    """NinjaAPI whose 405 answers are JSON like every other error (ninja's are plain text)."""
+
+    @property
+    def urls(self) -> tuple[list[URLPattern | URLResolver], str, str]:
+        patterns, app_name, namespace = super().urls
+        return [_json_method_not_allowed(p) for p in patterns], app_name, namespace
+
+
+def _json_method_not_allowed(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
+    if not isinstance(pattern, URLPattern):
+        return pattern
+    view = pattern.callback
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = JsonResponse({"detail": "Method not allowed."}, status=405)
+            response["Allow"] = allowed
+        return response
+
+    return URLPattern(pattern.pattern, wrapped, pattern.default_args, pattern.name)
+
+
+api = ContactPolicyAPI(
+    title="Contact Policy API",
+    version="1",
+    description="Send messages to your therapist and read the replies. Every message is triaged: "
+    "a crisis reaches a clinician at once, and the answer says what happens next.",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=[ClientToken(), ClientSession()],
+)
+
+
+@api.post(
+    "/messages",
+    response={201: MessageOut, 400: ErrorOut, **AUTH_ERRORS},
+    url_name="messages",
+    summary="Send a message",
+)
+def message_create(request: HttpRequest, payload: MessageIn) -> Status:
+    client: Membership = request.auth
+    received = message_receive(
+        practice=client.practice,
+        channel=Channel.PORTAL,
+        body=payload.body,
+        sender=client,
+        declared_purpose=Purpose(payload.purpose),
+        declared_emergency=payload.emergency,
+    )
+    out = _message_out(received.message, received.decision, [received.auto_reply], client.zone)
+    _log_read(client, [out])
+    return Status(201, out)
+
+
+@api.get(
+    "/messages",
+    response={200: MessagePage, **AUTH_ERRORS},
+    url_name="messages",
+    summary="My messages, newest first",
+)
+def message_list(request: HttpRequest, page: Query[PageIn]) -> MessagePage:
+    client: Membership = request.auth
+    thread = selectors.thread_for_client(client=client)
+    messages = list(thread[page.offset : page.offset + page.limit])
+    items = [_message_out(m, m.current_decision, m.reply_list, client.zone) for m in messages]
+    _log_read(client, items)
+    return MessagePage(count=thread.count(), items=items)
+
+
+@api.get(
+    "/messages/{id}",
+    response={200: MessageOut, 404: ErrorOut, **AUTH_ERRORS},
+    url_name="message",
+    summary="One of my messages, with its replies",
+)
+def message_detail(request: HttpRequest, id: Annotated[int, Path(ge=1, le=ID_MAX)]) -> MessageOut:
+    client: Membership = request.auth
+    message = access.access_message(viewer=client, message_id=id)
+    if message.direction != Direction.INBOUND:
+        # Replies are read through the message they answer.
+        raise Http404
+    replies = list(selectors.replies_for(message).order_by("received_at", "id"))
+    out = _message_out(message, message.current_decision, replies, client.zone)
+    _log_read(client, [out])
+    return out
+
+
+# --- shaping answers -----------------------------------------------------------------------
+
+
+def _message_out(
+    message: Message, decision: TriageDecision, replies: list[Message], zone: tzinfo
+) -> MessageOut:
+    """Times are in the client's own time zone, with its offset."""
+    return MessageOut(
+        id=message.pk,
+        body=message.body,
+        channel=message.channel,
+        sent_at=timezone.localtime(message.received_at, zone),
+        status=message.status,
+        category=decision.category,
+        disposition=decision.disposition,
+        response_due_at=timezone.localtime(decision.response_due_at, zone)
+        if decision.response_due_at
+        else None,
+        crisis_help=decision.disposition == Disposition.ESCALATE,
+        replies=[
+            ReplyOut(
+                id=reply.pk,
+                body=reply.body,
+                sent_at=timezone.localtime(reply.received_at, zone),
+                automatic=reply.is_automatic,
+                author=str(reply.author) if reply.author_id and not reply.is_automatic else None,
+            )
+            for reply in replies
+        ],
+    )
+
+
+def _log_read(client: Membership, messages: list[MessageOut]) -> None:
+    """Every body the API returns is a read, and reads are logged — replies included."""
+    thread_read_by_client(
+        client=client,
+        message_ids=[id for m in messages for id in (m.id, *(r.id for r in m.replies))],
+    )

@@ -1,0 +1,59 @@
+"""The client's compose form and the operator console's forms."""
+
+from django import forms
+
+EMERGENCY_CHOICES = [("no", "No"), ("yes", "Yes — I need help now")]
+
+
+PURPOSE_CHOICES = [
+    ("logistics", "Scheduling, billing or forms"),
+    ("clinical", "Something for my therapist (can wait for the session)"),
+    ("urgent", "Urgent — I need my therapist before the next session"),
+]
+
+
+class ComposeForm(forms.Form):
+    """The portal asks the answering-service question first, and the client may say yes."""
+
+    emergency = forms.ChoiceField(
+        label="Is this an emergency?",
+        choices=EMERGENCY_CHOICES,
+        widget=forms.RadioSelect,
+        help_text="If you say yes, we show you crisis help at once and reach a clinician now.",
+    )
+    purpose = forms.ChoiceField(
+        label="What is it about?", choices=PURPOSE_CHOICES, widget=forms.RadioSelect
+    )
+    body = forms.CharField(
+        label="Your message", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write your message first.")
+        return body
+
+
+class CallerSearchForm(forms.Form):
+    q = forms.CharField(label="Caller's name, phone or email", required=False, max_length=100)
+
+
+class PhoneMessageForm(forms.Form):
+    """What the operator records from a call. The emergency question is asked first."""
+
+    emergency = forms.ChoiceField(
+        label="Ask: “Is this an emergency?”",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+    )
+    purpose = forms.ChoiceField(
+        label="What is it about?",
+        choices=[("", "Caller didn't say"), *PURPOSE_CHOICES],
+        required=False,
+    )
+    caller_phone = forms.CharField(label="Caller's number", max_length=32, required=False)
+    caller_name = forms.CharField(label="Caller's name (if not a known client)", required=False)
+    body = forms.CharField(
+        label="Message, in the caller's words", widget=forms.Textarea(attrs={"rows": 5})
+    )

@@ -1,0 +1,193 @@
+"""Reads intake needs: the agreement snapshot and contact history triage runs against, and
+recognising who sent a message and to which practice.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+
+from agreements.business_hours import BusinessCalendar, OfficeWindow, WeeklySchedule
+from agreements.calendars import business_calendar_for
+from agreements.models import (
+    AgreementStatus,
+    ContactAgreement,
+    Membership,
+    Practice,
+    Role,
+    TherapySession,
+)
+from agreements.phones import phone_match_key
+from agreements.selectors import crisis_period_current
+from messaging.models import (
+    Direction,
+    Message,
+)
+from messaging.triage import engine
+
+
+def agreement_snapshot(agreement: ContactAgreement | None) -> engine.AgreementSnapshot | None:
+    if agreement is None:
+        return None
+    return engine.AgreementSnapshot(
+        agreement_id=agreement.pk,
+        version=agreement.version,
+        channels={
+            rule.channel: engine.ChannelTerms(
+                channel=rule.channel,
+                enabled=rule.enabled,
+                allowed_purposes=frozenset(rule.allowed_purposes),
+                after_hours_allowed=rule.after_hours_allowed,
+            )
+            for rule in agreement.channel_rules.all()
+        },
+        response_windows={
+            window.category: engine.WindowTerms(amount=window.amount, unit=window.unit)
+            for window in agreement.response_windows.all()
+        },
+        hold_clinical_for_session=agreement.hold_clinical_for_session,
+        frequency_limit_per_week=agreement.frequency_limit_per_week,
+    )
+
+
+def active_agreement(client: Membership) -> ContactAgreement | None:
+    return (
+        ContactAgreement.objects.filter(client=client, status=AgreementStatus.ACTIVE)
+        .prefetch_related("channel_rules", "response_windows")
+        .first()
+    )
+
+
+def practice_calendar(practice: Practice) -> BusinessCalendar:
+    """For unknown senders: the practice's weekday hours, 09:00–17:00 in its time zone."""
+    return BusinessCalendar(
+        schedule=WeeklySchedule(
+            time_zone=practice.time_zone,
+            windows=tuple(OfficeWindow(day, time(9), time(17)) for day in range(5)),
+        )
+    )
+
+
+def contact_history(client: Membership, before: datetime) -> engine.ContactHistory:
+    since = before - timedelta(days=7)
+    inbound = Message.objects.filter(
+        client=client, direction=Direction.INBOUND, received_at__lt=before
+    )
+    counted = (
+        inbound.filter(received_at__gte=since)
+        .exclude(current_decision__category="crisis")
+        .exclude(current_decision__is_check_in=True)
+        .count()
+    )
+    last_check_in = (
+        inbound.filter(current_decision__is_check_in=True)
+        .order_by("-received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    return engine.ContactHistory(
+        non_crisis_messages_last_7_days=counted, last_check_in_at=last_check_in
+    )
+
+
+def next_session(client: Membership, after: datetime) -> TherapySession | None:
+    return (
+        TherapySession.objects.filter(client=client, starts_at__gt=after, cancelled_at=None)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def last_session(client: Membership, before: datetime) -> TherapySession | None:
+    return (
+        TherapySession.objects.filter(client=client, starts_at__lte=before, cancelled_at=None)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def triage_context(
+    *, practice: Practice, client: Membership | None, received_at: datetime
+) -> tuple[engine.TriageContext, ContactAgreement | None]:
+    if client is None:
+        return (
+            engine.TriageContext(
+                agreement=None,
+                calendar=practice_calendar(practice),
+                crisis_period=None,
+                history=engine.ContactHistory(0, None),
+                next_session_at=None,
+            ),
+            None,
+        )
+    agreement = active_agreement(client)
+    period = crisis_period_current(client=client, at=received_at)
+    session = next_session(client, received_at)
+    context = engine.TriageContext(
+        agreement=agreement_snapshot(agreement),
+        calendar=business_calendar_for(client.therapist, around=received_at),
+        crisis_period=engine.CrisisPeriodSnapshot(
+            starts_at=period.starts_at,
+            ends_at=min(period.ends_at, period.ended_early_at or period.ends_at),
+            check_in_interval=period.check_in_interval,
+        )
+        if period
+        else None,
+        history=contact_history(client, received_at),
+        next_session_at=session.starts_at if session else None,
+    )
+    return context, agreement
+
+
+def client_by_phone(phone: str) -> Membership | None:
+    """The one client whose phone matches ``phone`` (``phone_match_key``), else None."""
+    key = phone_match_key(phone)
+    if key is None:
+        return None
+    candidates = Membership.objects.select_related("user", "practice", "therapist__user").filter(
+        role=Role.CLIENT, is_active=True, user__phone__endswith=key[-4:]
+    )
+    matches = [m for m in candidates if phone_match_key(m.user.phone) == key]
+    return matches[0] if len(matches) == 1 else None
+
+
+def client_by_email(address: str) -> Membership | None:
+    return (
+        Membership.objects.select_related("user", "practice", "therapist__user")
+        .filter(role=Role.CLIENT, is_active=True, user__email__iexact=address.strip())
+        .first()
+    )
+
+
+def client_search(*, practice: Practice, query: str) -> QuerySet[Membership]:
+    query = query.strip()
+    members = Membership.objects.filter(
+        practice=practice, role=Role.CLIENT, is_active=True
+    ).select_related("user", "therapist__user")
+    if not query:
+        return members.none()
+    digits = "".join(ch for ch in query if ch.isdigit())
+    condition = Q(user__name__icontains=query) | Q(user__email__icontains=query)
+    if len(digits) >= 4:
+        condition |= Q(user__phone__contains=digits[-4:])
+    return members.filter(condition).order_by("user__name")[:20]
+
+
+def client_search_by_id(*, practice: Practice, client_id: int) -> Membership | None:
+    return (
+        Membership.objects.select_related("user", "therapist__user")
+        .filter(pk=client_id, practice=practice, role=Role.CLIENT, is_active=True)
+        .first()
+    )
+
+
+def practice_for_inbound(*, to_address: str) -> Practice | None:
+    """The practice an unknown sender wrote to: by its number or address, else the only one."""
+    to_address = to_address.strip()
+    if to_address:
+        key = phone_match_key(to_address)
+        for practice in Practice.objects.all():
+            if practice.inbound_email and practice.inbound_email.lower() == to_address.lower():
+                return practice
+            if key and phone_match_key(practice.inbound_sms_number) == key:
+                return practice
+    return Practice.objects.order_by("created_at", "pk").first()

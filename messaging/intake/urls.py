@@ -1,0 +1,12 @@
+"""Ways in: the portal compose page, the operator console and the providers' webhooks."""
+
+from django.urls import path
+
+from . import views, webhooks
+
+urlpatterns = [
+    path("me/messages/new/", views.message_compose, name="message_compose"),
+    path("console/", views.operator_console, name="operator_console"),
+    path("webhooks/sms/", webhooks.sms_inbound, name="sms_inbound"),
+    path("webhooks/email/", webhooks.email_inbound, name="email_inbound"),
+]
