@@ -2,7 +2,7 @@
 
 A backend's ``send(notification)`` hands the notification to its provider and returns who took it
 (``SendResult``), or raises ``SendFailed`` saying whether trying again could help. Backends know
-nothing about rows, locks or retries; ``messaging.escalation.sending`` does. Reasons in
+nothing about rows, locks or retries; ``messaging.notifications.services`` does. Reasons in
 ``SendFailed`` are stored and shown to admins, so they never contain an address or a body.
 
 Twilio is reached through ``twilio_http_client()``, which tests replace to stub the HTTP transport

@@ -2,15 +2,15 @@
 
 from django.urls import path
 
-from messaging.notifications import views as notify_views
+from messaging.notifications import views
 
 urlpatterns = [
-    path("me/contact-methods/", notify_views.contact_methods, name="contact_methods"),
-    path("notifications/", notify_views.my_notifications, name="my_notifications"),
-    path("outbox/", notify_views.outbox, name="outbox"),
+    path("me/contact-methods/", views.contact_methods, name="contact_methods"),
+    path("notifications/", views.my_notifications, name="my_notifications"),
+    path("outbox/", views.outbox, name="outbox"),
     path(
         "webhooks/twilio-status/",
-        notify_views.twilio_status_callback,
+        views.twilio_status_callback,
         name="twilio_status_callback",
     ),
 ]

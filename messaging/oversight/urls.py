@@ -5,8 +5,8 @@ Included at the site root: ``path("", include("messaging.oversight_urls"))``.
 
 from django.urls import path
 
-from messaging.oversight import views as oversight_views
+from messaging.oversight import views
 
 urlpatterns = [
-    path("practice/oversight/", oversight_views.oversight_dashboard, name="oversight_dashboard"),
+    path("practice/oversight/", views.oversight_dashboard, name="oversight_dashboard"),
 ]

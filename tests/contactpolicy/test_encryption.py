@@ -33,7 +33,7 @@ from messaging.models import ContactEvent, Escalation, Message, SessionNote, Tri
 from messaging.notifications.selectors import notifications_due
 from messaging.notifications.services import notification_send
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEW = settings.FIELD_ENCRYPTION_TEST_PRIMARY_KEY
 OLD = settings.FIELD_ENCRYPTION_TEST_OLD_KEY
 

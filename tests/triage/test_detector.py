@@ -32,7 +32,7 @@ def detect(text: str) -> Detection:
     return detector.detect(text, use_model=False)
 
 
-DATA = Path(__file__).resolve().parent.parent / "messaging" / "triage" / "data"
+DATA = Path(__file__).resolve().parents[2] / "messaging" / "triage" / "data"
 
 CRISIS = Category.CRISIS
 URGENT = Category.URGENT

@@ -50,9 +50,8 @@ from messaging.notifications.services import (
     notification_status_update,
     send_lease,
 )
-
-from .conftest import sign_in
-from .test_intake import receive
+from tests.conftest import sign_in
+from tests.intake.test_intake import receive
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "twilio-test-auth-token"
