@@ -25,10 +25,10 @@ from agreements import services
 from agreements.models import SafetyPlan
 from contactpolicy import crypto
 from contactpolicy.fields import encrypted_columns_rewrite
+from contactpolicy.management.commands.rotate_encryption_keys import encrypted_models
 from messaging.escalation import lifecycle as engine
 from messaging.inbox import services as inbox_services
 from messaging.intake.services import message_receive
-from messaging.management.commands.rotate_encryption_keys import encrypted_models
 from messaging.models import ContactEvent, Escalation, Message, SessionNote, TriageDecision
 from messaging.notifications.selectors import notifications_due
 from messaging.notifications.services import notification_send
@@ -222,7 +222,7 @@ def test_rotation_never_overwrites_an_edit_made_meanwhile(records):
         message.save(update_fields=["body"])
     token = raw("messaging_message", "body", message.pk)
 
-    from messaging.management.commands.rotate_encryption_keys import Command
+    from contactpolicy.management.commands.rotate_encryption_keys import Command
 
     original = Command.rotated_value
 

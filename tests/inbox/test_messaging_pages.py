@@ -2,8 +2,6 @@
 
 from django.urls import reverse
 
-from agreements.demo import DEMO_LOGINS, demo_password, seed_demo
-from agreements.models import Membership, User
 from messaging.models import ContactEvent, EventType, Message
 from tests.conftest import sign_in
 from tests.intake.test_intake import receive
@@ -132,17 +130,6 @@ def test_notes_share_and_prep(client, world):
     client.post(reverse("session_prep", args=[world.client.pk]))
     note.refresh_from_db()
     assert note.seen_at is not None
-
-
-def test_seed_demo_is_idempotent_and_every_login_works(client, db):
-    seed_demo()
-    counts = (User.objects.count(), Membership.objects.count(), Message.objects.count())
-    seed_demo()
-    assert (User.objects.count(), Membership.objects.count(), Message.objects.count()) == counts
-    for login in DEMO_LOGINS:
-        assert client.login(email=login.email, password=demo_password()), login.email
-        assert client.get(reverse("home"), follow=True).status_code == 200
-        client.logout()
 
 
 def test_highlight_marks_phrases_escapes_the_rest_and_lists_the_model_opinion_only():

@@ -3,7 +3,7 @@ import logging
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from agreements.demo import DEMO_LOGINS, demo_password, seed_demo, seed_demo_history
+from contactpolicy.demo import DEMO_LOGINS, demo_password, seed_demo, seed_demo_history
 
 
 class Command(BaseCommand):

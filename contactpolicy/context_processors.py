@@ -1,6 +1,9 @@
+"""Site navigation: the pages each role sees in the bar and under "More"."""
+
 from django.urls import reverse
 
-from .models import Role
+from agreements.models import Role
+from messaging.notifications.backends import phone_outbox_allowed
 
 # (label, url name): the everyday pages in the bar, the rest under "More".
 NAVIGATION = {
@@ -50,8 +53,6 @@ STAFF_EXTRAS = [("Notifications", "my_notifications"), ("How to reach me", "cont
 
 
 def navigation(request):
-    from messaging.notifications.backends import phone_outbox_allowed
-
     membership = getattr(request, "membership", None)
     if membership is None:
         return {"nav_items": [], "nav_more": [], "membership": None}

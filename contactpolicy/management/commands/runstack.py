@@ -32,15 +32,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.shortcuts import resolve_url
 
-DEMO_EMAILS = (
-    "admin@demo.test",
-    "therapist@demo.test",
-    "oncall@demo.test",
-    "client@demo.test",
-    "client2@demo.test",
-    "client3@demo.test",
-)
-DEFAULT_DEMO_PASSWORD = "contactpolicy-demo"
+from contactpolicy.demo import DEMO_LOGINS, demo_password
 
 STOP_TIMEOUT = 20.0  # seconds each child gets to exit after SIGTERM before SIGKILL
 REDIS_START_TIMEOUT = 20.0
@@ -352,12 +344,11 @@ class Command(BaseCommand):
             return False
 
     def _announce(self, url: str) -> None:
-        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         lines = [
             "",
             f"Contact Policy is running at {url}",
-            f"Demo logins (password: {password}):",
-            *(f"    {email}" for email in DEMO_EMAILS),
+            f"Demo logins (password: {demo_password()}):",
+            *(f"    {login.email}" for login in DEMO_LOGINS),
             "Press Ctrl-C to stop.",
             "",
         ]

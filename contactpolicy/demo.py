@@ -1,4 +1,5 @@
-"""Demo data: one practice with every kind of person and three different agreements."""
+"""Demo data: one practice with every kind of person and three different agreements, and a month
+of contact history run through the real services (``manage.py seed_demo``)."""
 
 import os
 from dataclasses import dataclass
@@ -8,8 +9,19 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .models import CheckInCadence, Membership, Practice, Role, User
+from agreements import services
+from agreements.models import CheckInCadence, Membership, Practice, Role, User
+from messaging.escalation import lifecycle
+from messaging.escalation.schedules import schedule_create
+from messaging.inbox.services import (
+    message_reply,
+    session_note_save,
+    session_note_share,
+    therapy_session_schedule,
+)
+from messaging.intake.services import message_receive
+from messaging.models import Escalation, EscalationPolicy, Message, Notification, OnCallSchedule
+from messaging.notifications.services import notification_send
 
 DEMO_PRACTICE = "Riverside Counselling (demo)"
 
@@ -186,12 +198,6 @@ def seed_demo_history() -> None:
     triaged, most are answered in time and a few late, one client goes over their limit, and
     two crisis nights are escalated and acknowledged. Idempotent like ``seed_demo``.
     """
-    from messaging.escalation import lifecycle as engine
-    from messaging.inbox.services import message_reply
-    from messaging.intake.services import message_receive
-    from messaging.models import Escalation, Notification
-    from messaging.notifications.services import notification_send
-
     practice = Practice.objects.get(name=DEMO_PRACTICE)
     if Escalation.objects.filter(practice=practice).exists():
         return
@@ -276,13 +282,15 @@ def seed_demo_history() -> None:
         Escalation.objects.filter(pk=escalation.pk).update(started_at=start, next_action_at=start)
         moment = start
         while moment < start + timedelta(minutes=ack_after):
-            engine.escalation_tick(now=moment)
+            lifecycle.escalation_tick(now=moment)
             send_pending(moment + timedelta(seconds=2))
             moment += timedelta(minutes=1)
         ack_at = start + timedelta(minutes=ack_after)
-        engine.escalation_acknowledge(escalation_id=escalation.pk, by=acker, via="link", now=ack_at)
+        lifecycle.escalation_acknowledge(
+            escalation_id=escalation.pk, by=acker, via="link", now=ack_at
+        )
         send_pending(ack_at + timedelta(seconds=2))
-        engine.escalation_record_outcome(
+        lifecycle.escalation_record_outcome(
             escalation_id=escalation.pk,
             by=acker,
             client_contacted=True,
@@ -294,9 +302,6 @@ def seed_demo_history() -> None:
 
 def _demo_on_call(practice, admin, sam) -> None:
     """Sam is on call every week; the default policy reads that rotation. Phones for SMS pages."""
-    from messaging.escalation.schedules import schedule_create
-    from messaging.models import EscalationPolicy, OnCallSchedule
-
     for email, phone in (
         ("therapist@demo.test", "+15550100001"),
         ("oncall@demo.test", "+15550100002"),
@@ -329,14 +334,6 @@ def _next_weekday_at(weekday: int, hour: int, zone: str) -> datetime:
 
 def _demo_sessions_and_messages(practice, therapist, alex, jordan) -> None:
     """A booked session each and a few messages, so every page has something to show."""
-    from messaging.inbox.services import (
-        session_note_save,
-        session_note_share,
-        therapy_session_schedule,
-    )
-    from messaging.intake.services import message_receive
-    from messaging.models import Message
-
     if Message.objects.filter(practice=practice).exists():
         return
     for client, weekday in ((alex, 1), (jordan, 3)):
