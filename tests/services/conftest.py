@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import connection
 
 from agreements.models import Membership
-from bench.stack import Stack, postgres_url
 from messaging.models import EscalationPolicy, EscalationStep
+from tests.bench.stack import Stack, postgres_url
 
 from . import stub_twilio
 

@@ -25,7 +25,6 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from bench.stack import WORKER_READY, poll
 from messaging.escalation import lifecycle as engine
 from messaging.intake.services import message_receive
 from messaging.models import (
@@ -37,6 +36,7 @@ from messaging.models import (
     Notification,
     NotificationStatus,
 )
+from tests.bench.stack import WORKER_READY, poll
 
 from .stub_twilio import read_log
 

