@@ -12,7 +12,7 @@ from django.utils import timezone
 from agreements import services
 from agreements.models import ContactAgreement, Invitation, Membership, Role
 from messaging.models import ContactEvent
-from tests.conftest import make_member, sign_in
+from tests.factories import make_member, sign_in
 
 
 def _agreement_post(agreement, **overrides):

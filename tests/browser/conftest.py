@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import PASSWORD
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -18,14 +16,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def sign_in(page, base_url: str, email: str) -> None:
-    """Sign in through the real login form."""
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def pytest_collection_modifyitems(items):

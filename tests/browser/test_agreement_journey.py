@@ -3,13 +3,12 @@
 from playwright.sync_api import expect
 
 from agreements.models import ContactAgreement
-
-from .conftest import sign_in
+from tests.factories import browser_sign_in
 
 
 def test_agreement_written_proposed_accepted_and_active(live_server, world, new_page):
     therapist_page = new_page()
-    sign_in(therapist_page, live_server.url, world.therapist.user.email)
+    browser_sign_in(therapist_page, live_server.url, world.therapist.user.email)
     expect(therapist_page.get_by_role("heading", name="Inbox")).to_be_visible()
     therapist_page.get_by_role("link", name="Clients", exact=True).click()
     therapist_page.get_by_role("link", name="Cleo Client").first.click()
@@ -27,7 +26,7 @@ def test_agreement_written_proposed_accepted_and_active(live_server, world, new_
     expect(therapist_page.get_by_text("Proposed to the client").first).to_be_visible()
 
     client_page = new_page()
-    sign_in(client_page, live_server.url, world.client.user.email)
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
     client_page.get_by_role("link", name="Read and accept").click()
     expect(
         client_page.get_by_role("heading", name="How we'll stay in touch between sessions")

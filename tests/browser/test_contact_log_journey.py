@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from messaging.escalation import lifecycle as engine
 from messaging.intake.services import message_receive
 from messaging.models import ContactEvent, EventType, OnCallMember, OnCallSchedule
-
-from .conftest import sign_in
+from tests.factories import browser_sign_in
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -50,7 +49,7 @@ def test_admin_reviews_last_nights_crisis(live_server, world, new_page, time_mac
     time_machine.move_to(datetime(2026, 11, 24, 9, 15, tzinfo=NEW_YORK), tick=True)
 
     page = new_page()
-    sign_in(page, live_server.url, world.admin.user.email)
+    browser_sign_in(page, live_server.url, world.admin.user.email)
     page.get_by_role("link", name="Contact log").click()
     page.get_by_label("Category").select_option("crisis")
     page.get_by_label("From").fill("2026-11-23")

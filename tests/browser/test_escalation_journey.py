@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from messaging.escalation import lifecycle as engine
 from messaging.models import Escalation, OnCallMember, OnCallSchedule
-
-from .conftest import sign_in
+from tests.factories import browser_sign_in
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -40,7 +39,7 @@ def test_crisis_at_night_pages_therapist_then_on_call_who_acknowledges_by_link(
     OnCallMember.objects.create(schedule=schedule, membership=world.other_therapist, position=0)
 
     client_page = new_page()
-    sign_in(client_page, live_server.url, world.client.user.email)
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
     client_page.get_by_role("link", name="Messages").click()
     client_page.get_by_role("link", name="New message").click()
     client_page.get_by_label("Yes — I need help now").check()
@@ -54,7 +53,7 @@ def test_crisis_at_night_pages_therapist_then_on_call_who_acknowledges_by_link(
 
     engine.escalation_tick()  # the worker's tick: step 1 pages the therapist
     therapist_page = new_page()
-    sign_in(therapist_page, live_server.url, world.therapist.user.email)
+    browser_sign_in(therapist_page, live_server.url, world.therapist.user.email)
     therapist_page.goto(f"{live_server.url}/outbox/")
     expect(
         therapist_page.get_by_text("Crisis: Cleo Client needs a clinician now").first
@@ -64,7 +63,7 @@ def test_crisis_at_night_pages_therapist_then_on_call_who_acknowledges_by_link(
     engine.escalation_tick()  # step 2 pages whoever is on call
 
     on_call_page = new_page()
-    sign_in(on_call_page, live_server.url, world.other_therapist.user.email)
+    browser_sign_in(on_call_page, live_server.url, world.other_therapist.user.email)
     on_call_page.goto(f"{live_server.url}/outbox/")
     sms_row = on_call_page.locator("tr", has_text="Owen Other").filter(has_text="Text message")
     ack_link = sms_row.locator("a[href*='/ack/']").first

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from agreements import services
 from messaging.models import Message
-
-from .conftest import sign_in
+from tests.factories import browser_sign_in
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -44,7 +43,7 @@ def test_after_hours_message_reply_next_morning_and_crisis_help(
     )
 
     client_page = new_page()
-    sign_in(client_page, live_server.url, world.client.user.email)
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
     client_page.get_by_role("link", name="Messages").click()
     client_page.get_by_role("link", name="New message").click()
     client_page.get_by_label("No", exact=True).check()
@@ -57,7 +56,7 @@ def test_after_hours_message_reply_next_morning_and_crisis_help(
 
     time_machine.move_to(datetime(2026, 11, 25, 9, 5, tzinfo=NEW_YORK), tick=True)
     therapist_page = new_page()
-    sign_in(therapist_page, live_server.url, world.therapist.user.email)
+    browser_sign_in(therapist_page, live_server.url, world.therapist.user.email)
     expect(therapist_page.get_by_role("heading", name="Inbox")).to_be_visible()
     therapist_page.get_by_role("link", name="Cleo Client").first.click()
     expect(therapist_page.get_by_test_id("message-body")).to_contain_text("move next week")

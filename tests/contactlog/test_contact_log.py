@@ -15,8 +15,7 @@ from messaging.contactlog.csv_export import safe_cell
 from messaging.contactlog.selectors import PAGE_SIZE
 from messaging.contactlog.services import contact_event_record
 from messaging.models import ContactEvent, EventType
-from tests.conftest import make_member, sign_in
-from tests.intake.test_intake import receive
+from tests.factories import make_member, receive, sign_in
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -24,7 +24,7 @@ from messaging.escalation.schedules import override_add, schedule_create
 from messaging.inbox.services import session_note_save
 from messaging.intake.services import message_receive
 from messaging.models import Notification
-from tests.conftest import PASSWORD, World
+from tests.factories import PASSWORD, World
 
 PERSONAS = (
     "anonymous",

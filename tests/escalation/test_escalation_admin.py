@@ -22,7 +22,7 @@ from messaging.models import (
     OnCallSchedule,
     StepAction,
 )
-from tests.conftest import make_member, sign_in
+from tests.factories import make_member, sign_in
 
 THERAPIST = StepAction.NOTIFY_THERAPIST.value
 ON_CALL = StepAction.NOTIFY_ON_CALL.value

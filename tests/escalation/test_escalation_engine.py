@@ -20,7 +20,7 @@ from messaging.models import (
     OnCallMember,
     OnCallSchedule,
 )
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 NEW_YORK = ZoneInfo("America/New_York")
 NIGHT = datetime(2026, 11, 24, 2, 0, tzinfo=NEW_YORK)

@@ -25,7 +25,7 @@ from agreements.models import ApiToken, Role
 from agreements.tokens import api_token_create, api_token_revoke, api_token_user
 from messaging.inbox.services import message_reply
 from messaging.models import ContactEvent, Disposition, EventType, Message, MessageStatus
-from tests.conftest import PASSWORD, World, make_member
+from tests.factories import PASSWORD, World, make_member
 
 # Until the API is mounted in contactpolicy/urls.py (and the token pages in agreements/urls.py).
 

@@ -3,8 +3,7 @@
 from django.urls import reverse
 
 from messaging.models import ContactEvent, EventType, Message
-from tests.conftest import sign_in
-from tests.intake.test_intake import receive
+from tests.factories import receive, sign_in
 
 
 def test_compose_requires_the_emergency_answer_and_a_message(client, world):

@@ -1,7 +1,6 @@
 """One path in: every message is kept, triaged against the agreement, answered and logged."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -14,38 +13,17 @@ from agreements.models import CheckInCadence
 from messaging.inbox import access, selectors
 from messaging.inbox import services as inbox_services
 from messaging.intake import selectors as intake_selectors
-from messaging.intake.services import message_receive
 from messaging.models import ContactEvent, EventType, Message, MessageStatus
+from messaging.notifications.services import notification_send
 from messaging.triage import engine
-from tests.conftest import PASSWORD
-
-NEW_YORK = ZoneInfo("America/New_York")
-TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK)
-TUESDAY_9PM = datetime(2026, 11, 24, 21, 0, tzinfo=NEW_YORK)
-
-
-def activate_agreement(world, client=None, **terms):
-    client = client or world.client
-    therapist_user = client.therapist.user
-    draft = services.agreement_start_draft(client=client, by=therapist_user)
-    if terms:
-        services.agreement_update_draft(
-            agreement=draft, by=therapist_user, terms=terms, channel_rules={}, response_windows={}
-        )
-    services.agreement_propose(agreement=draft, by=therapist_user)
-    return services.agreement_accept(agreement=draft, by=client.user)
-
-
-def receive(world, body, *, at=TUESDAY_10AM, channel="portal", sender="client", **declared):
-    return message_receive(
-        practice=world.practice,
-        channel=channel,
-        body=body,
-        sender=getattr(world, sender) if sender else None,
-        sender_address="" if sender else "+15550001111",
-        received_at=at,
-        **declared,
-    )
+from tests.factories import (
+    NEW_YORK,
+    PASSWORD,
+    TUESDAY_9PM,
+    TUESDAY_10AM,
+    activate_agreement,
+    receive,
+)
 
 
 def events_for(message):
@@ -234,6 +212,9 @@ def test_reply_goes_back_on_the_clients_channel(world, django_capture_on_commit_
         reply = inbox_services.message_reply(
             message=received.message, by=world.therapist.user, body="It's $120."
         )
+    # It leaves as a notification, sent by a worker.
+    [notification] = reply.notifications.all()
+    notification_send(notification_id=notification.pk)
     received.message.refresh_from_db()
     assert received.message.status == MessageStatus.REPLIED
     assert reply.channel == "email"

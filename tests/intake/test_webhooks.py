@@ -10,7 +10,7 @@ from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from messaging.models import Message
-from tests.intake.test_intake import activate_agreement
+from tests.factories import activate_agreement
 
 AUTH_TOKEN = "twilio-test-auth-token"
 EMAIL_SECRET = "email-webhook-test-secret"

@@ -50,8 +50,7 @@ from messaging.notifications.services import (
     notification_status_update,
     send_lease,
 )
-from tests.conftest import sign_in
-from tests.intake.test_intake import receive
+from tests.factories import receive, sign_in
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "twilio-test-auth-token"

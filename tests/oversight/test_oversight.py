@@ -23,7 +23,7 @@ from messaging.intake.services import message_receive
 from messaging.models import Escalation, EventType, Message
 from messaging.oversight import charts
 from messaging.oversight import selectors as oversight
-from tests.conftest import make_member
+from tests.factories import make_member
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=NY)

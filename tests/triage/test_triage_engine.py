@@ -8,14 +8,13 @@ that is obviously a crisis.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import event, given
 
-from agreements.business_hours import BusinessCalendar, Coverage, OfficeWindow, WeeklySchedule
+from agreements.business_hours import BusinessCalendar, Coverage
 from messaging.triage import engine
 from messaging.triage.categories import Category
 from messaging.triage.detector import Detection, Match, detect
@@ -32,23 +31,10 @@ from messaging.triage.engine import (
     triage,
 )
 from messaging.triage.replies import EmergencyNumbers, auto_reply
+from tests.factories import CALENDAR, NEW_YORK, PROPERTY_SETTINGS, ny, office_hours, triage_cases
 
-NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
-ALL_PURPOSES = frozenset(c.value for c in Category)
 NON_CRISIS = (Category.URGENT, Category.CLINICAL, Category.LOGISTICS)
-
-
-def ny(*args: int) -> datetime:
-    return datetime(*args, tzinfo=NEW_YORK)  # type: ignore[misc]
-
-
-def office_hours(zone: str = "America/New_York") -> WeeklySchedule:
-    """Monday to Friday, 09:00-17:00."""
-    return WeeklySchedule(zone, tuple(OfficeWindow(d, time(9), time(17)) for d in range(5)))
-
-
-CALENDAR = BusinessCalendar(office_hours())
 
 # Dates used below (2026): Tue 12 May, Thu 14 May, Sat 16 May; the US clocks go back on
 # Sunday 1 November, so Fri 30 Oct is EDT (UTC-4) and Mon 2 Nov is EST (UTC-5).
@@ -694,134 +680,8 @@ class TestRecord:
 
 # -- properties --------------------------------------------------------------------------
 
-CRISIS_TEXTS = (
-    "I took 30 pills tonight, I want to die",
-    "I am going to kill myself tonight",
-    "I have a gun and I am going to end it",
-)
-OTHER_TEXTS = (
-    "Can we move Tuesday to 3pm?",
-    "Question about my invoice",
-    "I had a panic attack at work",
-    "this commute is murder",
-    "I would never act on it, but I think about dying sometimes",
-    "My prescription ran out and I feel awful",
-    "I want to talk about my dad next time",
-    "",
-)
-# Local dates on which the US clocks change (2026 and 2027).
-DST_DAYS = (date(2026, 3, 8), date(2026, 11, 1), date(2027, 3, 14), date(2027, 11, 7))
-
-CALENDARS = (
-    CALENDAR,
-    BusinessCalendar(
-        office_hours(),
-        (Coverage(ny(2026, 10, 26), ny(2026, 11, 9), office_hours("Europe/London")),),
-    ),
-    BusinessCalendar(office_hours(), (Coverage(ny(2026, 12, 20), ny(2027, 1, 4), None),)),
-)
-
-window_terms = st.builds(
-    WindowTerms, amount=st.integers(0, 30), unit=st.sampled_from(["hours", "days"])
-)
-channel_terms = st.builds(
-    ChannelTerms,
-    channel=st.just(""),
-    enabled=st.booleans(),
-    allowed_purposes=st.frozensets(st.sampled_from(sorted(ALL_PURPOSES))) | st.just(ALL_PURPOSES),
-    after_hours_allowed=st.booleans(),
-)
-
-
-@st.composite
-def agreements(draw: st.DrawFn) -> AgreementSnapshot:
-    channels = {}
-    for name in engine.CHANNELS:
-        terms = draw(st.one_of(st.none(), channel_terms, channel_terms))
-        if terms is not None:
-            channels[name] = ChannelTerms(
-                name, terms.enabled, terms.allowed_purposes, terms.after_hours_allowed
-            )
-    windows = draw(
-        st.dictionaries(st.sampled_from(["urgent", "clinical", "logistics"]), window_terms)
-    )
-    return AgreementSnapshot(
-        agreement_id=draw(st.integers(1, 10_000)),
-        version=draw(st.integers(1, 50)),
-        channels=channels,
-        response_windows=windows,
-        hold_clinical_for_session=draw(st.booleans()),
-        frequency_limit_per_week=draw(st.none() | st.integers(0, 10)),
-    )
-
-
-@st.composite
-def arrival_times(draw: st.DrawFn) -> datetime:
-    """Any time in 2026-2027, with DST days (and both 01:30s in November) drawn often."""
-    if draw(st.booleans()):
-        return draw(
-            st.datetimes(
-                min_value=datetime(2026, 1, 1),
-                max_value=datetime(2027, 12, 31, 23, 59),
-                timezones=st.just(NEW_YORK),
-            )
-        )
-    day = draw(st.sampled_from(DST_DAYS))
-    minute = draw(st.integers(0, 24 * 60 - 1))
-    local = datetime.combine(day, time(minute // 60, minute % 60))
-    return local.replace(tzinfo=NEW_YORK, fold=draw(st.integers(0, 1)))
-
-
-@st.composite
-def triage_cases(draw: st.DrawFn) -> tuple[InboundMessage, TriageContext]:
-    received_at = draw(arrival_times())
-    # Weighted towards the non-crisis texts so every disposition comes up often enough.
-    body = draw(
-        st.one_of(
-            st.sampled_from(CRISIS_TEXTS),
-            st.sampled_from(OTHER_TEXTS),
-            st.sampled_from(OTHER_TEXTS),
-            st.text(max_size=80),
-        )
-    )
-    inbound = InboundMessage(
-        channel=draw(st.sampled_from(engine.CHANNELS)),
-        body=body,
-        received_at=received_at,
-        declared_purpose=draw(
-            st.sampled_from([None, "logistics", "clinical", "urgent", "urgent", "crisis"])
-        ),
-        declared_emergency=draw(st.sampled_from([None, None, False, False, True])),
-        sender_known=draw(st.sampled_from([True, True, True, False])),
-    )
-    hours = st.integers(0, 24 * 14).map(lambda h: timedelta(hours=h))
-    crisis_period = None
-    if draw(st.booleans()):
-        starts_at = received_at - draw(hours)
-        crisis_period = CrisisPeriodSnapshot(
-            starts_at,
-            starts_at + draw(hours),
-            timedelta(hours=draw(st.integers(1, 72))),
-        )
-    history = ContactHistory(
-        non_crisis_messages_last_7_days=draw(st.integers(0, 15)),
-        last_check_in_at=draw(st.none() | hours.map(lambda h: received_at - h)),
-    )
-    triage_context = TriageContext(
-        agreement=draw(st.one_of(st.none(), agreements(), agreements())),
-        calendar=draw(st.sampled_from(CALENDARS)),
-        crisis_period=crisis_period,
-        history=history,
-        next_session_at=draw(st.none() | hours.map(lambda h: received_at + h)),
-    )
-    return inbound, triage_context
-
-
+# The cases are drawn by ``tests.factories.triage_cases`` (the auto-reply tests draw them too).
 EMERGENCY = EmergencyNumbers("911", "988 Suicide & Crisis Lifeline", "988", "988")
-
-PROPERTY_SETTINGS = settings(
-    max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
 
 
 @PROPERTY_SETTINGS

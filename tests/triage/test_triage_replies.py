@@ -23,7 +23,7 @@ from messaging.triage.engine import (
     triage,
 )
 from messaging.triage.replies import AutoReply, EmergencyNumbers, auto_reply
-from tests.triage.test_triage_engine import PROPERTY_SETTINGS, triage_cases
+from tests.factories import PROPERTY_SETTINGS, triage_cases
 
 NEW_YORK = ZoneInfo("America/New_York")
 US_NUMBERS = EmergencyNumbers("911", "988 Suicide & Crisis Lifeline", "988", "988")
