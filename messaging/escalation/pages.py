@@ -15,9 +15,11 @@ from messaging.models import (
     Notification,
     NotificationPurpose,
 )
-from messaging.notifications.selectors import recipient_address
-from messaging.notifications.services import automatic_message_record, notifications_enqueue
-from messaging.triage import crisis_help
+from messaging.notifications.services import (
+    automatic_message_record,
+    client_message_notify,
+    notifications_enqueue,
+)
 
 from . import machine
 from .acks import ack_code_new, ack_url
@@ -101,8 +103,11 @@ def step_page(
 
 
 def danger_line(escalation: Escalation) -> str:
-    """The help every update to the client ends with, in the practice's own numbers."""
-    return crisis_help.help_now(crisis_help.EmergencyNumbers.of(escalation.practice))
+    practice = escalation.practice
+    return (
+        f"If you are in danger, call {practice.emergency_number} now, or call "
+        f"{practice.crisis_line_number} ({practice.crisis_line_name}) any time."
+    )
 
 
 def client_update_text(escalation: Escalation, page: machine.Page) -> str:
@@ -119,37 +124,30 @@ def client_update_text(escalation: Escalation, page: machine.Page) -> str:
 def client_update(
     escalation: Escalation, text: str, now: datetime, page: machine.Page | None
 ) -> list[int]:
-    """Tell the client what is happening, on the channel they used. Returns notifications."""
+    """Tell the client what is happening, on the channel they used.
+
+    The update's notification enqueues itself on commit, so nothing is returned to enqueue.
+    """
     message = escalation.message
-    automatic_message_record(
+    update = automatic_message_record(
         to=message,
         text=text,
         now=now,
         summary=f"Escalation update to the client on {message.get_channel_display()}",
         includes_crisis_help=True,
     )
-    address = recipient_address(message)
-    if message.channel not in ("sms", "email") or not address:
-        return []  # the portal shows it; on the phone the operator already gave the numbers
+    # The portal shows it; on the phone the operator already gave the numbers.
     step = f"s{page.step_index}:c{page.cycle}" if page else "final"
-    notification, created = Notification.objects.get_or_create(
+    client_message_notify(
+        message=update,
+        now=now,
+        purpose=NotificationPurpose.CLIENT_UPDATE,
         idempotency_key=f"esc{escalation.pk}:client:{step}",
-        defaults={
-            "escalation": escalation,
-            "practice": escalation.practice,
-            "recipient": message.client.user if message.client else None,
-            "purpose": NotificationPurpose.CLIENT_UPDATE,
-            "channel": message.channel,
-            "address": address,
-            "subject": f"Update from {escalation.practice.name}",
-            "body": text,
-            "step_index": page.step_index if page else None,
-            "cycle": page.cycle if page else None,
-            "next_attempt_at": now,
-            "created_at": now,
-        },
+        escalation=escalation,
+        step_index=page.step_index if page else None,
+        cycle=page.cycle if page else None,
     )
-    return [notification.pk] if created else []
+    return []
 
 
 def incident_page(escalation: Escalation, now: datetime) -> None:

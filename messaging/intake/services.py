@@ -21,14 +21,14 @@ from messaging.models import (
     EventType,
     Message,
     MessageStatus,
+    NotificationPurpose,
     TriageDecision,
 )
-from messaging.notifications.services import automatic_message_record, outbound_deliver_on_commit
-from messaging.triage import crisis_help, engine
+from messaging.notifications.services import automatic_message_record, client_message_notify
+from messaging.triage import engine
 from messaging.triage.categories import Category, most_severe
-from messaging.triage.crisis_help import EmergencyNumbers
 from messaging.triage.detector import Detection
-from messaging.triage.replies import AutoReply, auto_reply
+from messaging.triage.replies import AutoReply, EmergencyNumbers, auto_reply
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,15 @@ class Received:
     decision: TriageDecision
     auto_reply: Message
     duplicate: bool = False
+
+
+def emergency_numbers(practice: Practice) -> EmergencyNumbers:
+    return EmergencyNumbers(
+        emergency_number=practice.emergency_number,
+        crisis_line_name=practice.crisis_line_name,
+        crisis_line_number=practice.crisis_line_number,
+        crisis_text=practice.crisis_text,
+    )
 
 
 def _fallback_decision(message: engine.InboundMessage, error: Exception) -> engine.TriageDecision:
@@ -131,8 +140,14 @@ def _reply_text(*, message: Message, result: engine.TriageDecision, now: datetim
 
 def safe_reply(practice: Practice) -> AutoReply:
     """The reply when the usual one can't be written: we have it, and help now if in danger."""
+    numbers = emergency_numbers(practice)
     return AutoReply(
-        text=crisis_help.safe_reply_text(EmergencyNumbers.of(practice)), includes_crisis_help=True
+        text=(
+            f"If you are in danger now, call {numbers.emergency_number}. You can call "
+            f"{numbers.crisis_line_number} ({numbers.crisis_line_name}) any time.\n"
+            "We have your message and a clinician will see it."
+        ),
+        includes_crisis_help=True,
     )
 
 
@@ -151,7 +166,7 @@ def _agreed_reply_text(
         time_zone=time_zone,
         client_first_name=client.user.get_short_name() if client else "",
         therapist_name=str(client.therapist.user) if client else message.practice.name,
-        emergency=EmergencyNumbers.of(message.practice),
+        emergency=emergency_numbers(message.practice),
         safety_plan=plan,
     )
 
@@ -337,5 +352,5 @@ def _auto_reply_record(
         + (" with crisis help" if reply.includes_crisis_help else ""),
         includes_crisis_help=reply.includes_crisis_help,
     )
-    outbound_deliver_on_commit(outbound)
+    client_message_notify(message=outbound, now=now, purpose=NotificationPurpose.AUTO_REPLY)
     return outbound

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from contactpolicy.fields import EncryptedTextField
+
 
 class ContactMethodKind(models.TextChoices):
     SMS = "sms", "Text message"
@@ -47,13 +49,26 @@ class NotificationPurpose(models.TextChoices):
     PAGE = "page", "Page"
     CLIENT_UPDATE = "client_update", "Update to the client"
     INCIDENT = "incident", "Incident for the admin"
+    AUTO_REPLY = "auto_reply", "Auto-reply"
+    REPLY = "reply", "Clinician's reply"
 
 
 class Notification(models.Model):
-    """One outgoing page or update. Written by the engine; sent by ``notification_send``."""
+    """One outgoing page, update or message to a client; sent by ``notification_send``.
+
+    ``message`` is the outbound ``Message`` it carries to a client (auto-replies, clinicians'
+    replies, escalation updates): its status follows the send. Pages and incidents have none.
+    """
 
     escalation = models.ForeignKey(
         "messaging.Escalation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    message = models.ForeignKey(
+        "messaging.Message",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -69,7 +84,8 @@ class Notification(models.Model):
     channel = models.CharField(max_length=8, choices=ContactMethodKind.choices)
     address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
+    # A reply to a client is as private as the message it carries.
+    body = EncryptedTextField()
     step_index = models.PositiveSmallIntegerField(null=True, blank=True)
     cycle = models.PositiveSmallIntegerField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)

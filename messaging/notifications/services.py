@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -39,12 +38,13 @@ from agreements.phones import phone_normalize
 from agreements.selectors import membership_for_user
 from contactpolicy.celery import app as celery_app
 from messaging.contactlog.services import contact_event_record
-from messaging.models import Direction, EventType, Message, MessageStatus
+from messaging.models import Direction, Escalation, EventType, Message, MessageStatus
 from messaging.notifications.backends import SendFailed, SendResult, backend_for
 from messaging.notifications.models import (
     ContactMethod,
     ContactMethodKind,
     Notification,
+    NotificationPurpose,
     NotificationStatus,
 )
 from messaging.notifications.selectors import recipient_address
@@ -168,6 +168,9 @@ def _record_sent(claimed: Notification, result: SendResult, now: datetime) -> No
         notification.save(
             update_fields=["status", "sent_at", "provider", "provider_id", "last_error"]
         )
+        if notification.message_id and notification.message.status == MessageStatus.FAILED:
+            # An overlapping attempt gave up, yet this one got through.
+            Message.objects.filter(pk=notification.message_id).update(status=MessageStatus.SENT)
         _log_event(
             notification,
             EventType.NOTIFICATION_SENT,
@@ -220,6 +223,8 @@ def _mark_failed(notification: Notification, reason: str, now: datetime) -> None
         occurred_at=now,
         details={"reason": notification.last_error, "attempts": notification.attempts},
     )
+    if notification.message_id:
+        _message_delivery_failed(notification, notification.last_error, now)
     logger.warning(
         "notification %s failed after %s attempts: %s",
         notification.pk,
@@ -237,12 +242,13 @@ def _log_event(
     details: dict,
 ) -> None:
     escalation = notification.escalation
+    message = notification.message or (escalation.message if escalation else None)
     who = notification.recipient or "the client"
     contact_event_record(
         practice=notification.practice,
         event_type=event_type,
-        client=escalation.client if escalation else None,
-        message=escalation.message if escalation else None,
+        client=message.client if message else None,
+        message=message,
         summary=(
             f"{notification.get_purpose_display()} by {notification.get_channel_display()} "
             f"to {who} {what}"
@@ -250,6 +256,7 @@ def _log_event(
         details={
             "notification": notification.pk,
             "escalation": notification.escalation_id,
+            "message": notification.message_id,
             "channel": notification.channel,
             "purpose": notification.purpose,
             **details,
@@ -301,6 +308,8 @@ def notification_status_update(
                 occurred_at=now,
                 details={"provider": notification.provider, "reason": notification.last_error},
             )
+            if notification.message_id:
+                _message_delivery_failed(notification, notification.last_error, now)
     logger.info("notification %s: provider reports %s", notification.pk, status)
     return notification
 
@@ -430,24 +439,14 @@ def contact_methods_replace(
     return rows
 
 
-logger = logging.getLogger(__name__)
-
-
-def outbound_deliver_on_commit(message: Message) -> None:
-    if message.channel == Channel.PORTAL:
-        return
-    if message.is_automatic and message.channel in (Channel.SMS, Channel.PHONE):
-        return
-    transaction.on_commit(lambda: outbound_deliver(message.pk))
-
-
 def automatic_message_record(
     *, to: Message, text: str, now: datetime, summary: str, includes_crisis_help: bool
 ) -> Message:
     """Write an automatic message to the client on the channel ``to`` came by, and log it.
 
     Used for the auto-reply to every inbound message and for the updates an escalation sends;
-    how it leaves the app (returned in TwiML, read out, emailed, paged) is up to the caller.
+    how it leaves the app (returned in TwiML, read out, or a notification from
+    ``client_message_notify``) is up to the caller.
     """
     outbound = Message.objects.create(
         practice=to.practice,
@@ -474,52 +473,81 @@ def automatic_message_record(
     return outbound
 
 
-def outbound_deliver(message_id: int) -> None:
-    message = Message.objects.select_related("client__user", "practice").get(pk=message_id)
-    address = recipient_address(message)
-    try:
-        if not address:
-            raise DeliveryError("no address on file for this channel")
-        if message.channel == Channel.EMAIL:
-            send_mail(
-                subject=f"Message from {message.practice.name}",
-                message=message.body,
-                from_email=None,
-                recipient_list=[address],
-            )
-        else:
-            _send_sms(address, message.body)
-    except Exception as error:  # noqa: BLE001 - any provider failure is recorded
-        logger.warning("outbound message %s not delivered: %s", message.pk, type(error).__name__)
-        _delivery_failed(
-            message, str(error) if isinstance(error, DeliveryError) else "provider error"
-        )
+def _client_channel(message: Message, purpose: NotificationPurpose) -> str | None:
+    """The notification channel a message to the client leaves by, or None if it needs none."""
+    if message.channel == Channel.EMAIL:
+        return ContactMethodKind.EMAIL
+    if message.channel == Channel.SMS:
+        # The auto-reply to an inbound text is the webhook's TwiML answer.
+        return None if purpose == NotificationPurpose.AUTO_REPLY else ContactMethodKind.SMS
+    if message.channel == Channel.PHONE and purpose == NotificationPurpose.REPLY:
+        # A clinician answers a call by text to the caller; automatic words were read out.
+        return ContactMethodKind.SMS
+    return None  # the portal shows it in the app
 
 
-class DeliveryError(Exception):
-    pass
+def client_message_notify(
+    *,
+    message: Message,
+    now: datetime,
+    purpose: NotificationPurpose,
+    idempotency_key: str = "",
+    escalation: Escalation | None = None,
+    step_index: int | None = None,
+    cycle: int | None = None,
+) -> Notification | None:
+    """Send an outbound message to its client the way pages are sent: as a notification.
 
-
-def _send_sms(to: str, body: str) -> None:
-    if not (
-        settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER
-    ):
-        raise DeliveryError("SMS provider is not configured")
-    from twilio.rest import Client
-
-    Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN).messages.create(
-        to=to, from_=settings.TWILIO_FROM_NUMBER, body=body
+    Writes the notification in the caller's transaction (once: the key, by default derived from
+    the message, makes a second call return the first row) and enqueues it when that commits.
+    Returns None for a message that leaves some other way (see ``_client_channel``).
+    """
+    if message.direction != Direction.OUTBOUND:
+        raise ValueError("only an outbound message goes to the client")
+    channel = _client_channel(message, purpose)
+    if channel is None:
+        return None
+    practice = message.practice
+    subject = (
+        f"Update from {practice.name}"
+        if purpose == NotificationPurpose.CLIENT_UPDATE
+        else f"Message from {practice.name}"
     )
+    notification, created = Notification.objects.get_or_create(
+        idempotency_key=idempotency_key or f"msg{message.pk}:to-client",
+        defaults={
+            "message": message,
+            "escalation": escalation,
+            "practice": practice,
+            "recipient": message.client.user if message.client_id else None,
+            "purpose": purpose,
+            "channel": channel,
+            # No address is still written: the sender fails it and the message shows FAILED.
+            "address": recipient_address(message),
+            "subject": subject,
+            "body": message.body,
+            "step_index": step_index,
+            "cycle": cycle,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: notifications_enqueue([notification.pk]))
+    return notification
 
 
-def _delivery_failed(message: Message, why: str) -> None:
-    with transaction.atomic():
-        Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED)
-        contact_event_record(
-            practice=message.practice,
-            event_type=EventType.DELIVERY_FAILED,
-            client=message.client,
-            message=message,
-            summary=f"{message.get_channel_display()} message not delivered: {why}",
-            details={"reason": why},
-        )
+def _message_delivery_failed(notification: Notification, reason: str, now: datetime) -> None:
+    """The message this notification carried did not reach the client. Caller holds the lock."""
+    message = notification.message
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED)
+    message.status = MessageStatus.FAILED
+    contact_event_record(
+        practice=message.practice,
+        event_type=EventType.DELIVERY_FAILED,
+        client=message.client,
+        message=message,
+        summary=f"{message.get_channel_display()} to the client not delivered: {reason}",
+        details={"reason": reason, "notification": notification.pk},
+        occurred_at=now,
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from messaging.notifications import views, webhooks
+from messaging.notifications import views
 
 urlpatterns = [
     path("me/contact-methods/", views.contact_methods, name="contact_methods"),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path(
         "webhooks/twilio-status/",
-        webhooks.twilio_status_callback,
+        views.twilio_status_callback,
         name="twilio_status_callback",
     ),
 ]

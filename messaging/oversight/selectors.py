@@ -161,6 +161,10 @@ class Volume:
     def after_hours_percent(self) -> int | None:
         return percent(self.after_hours_share)
 
+    @property
+    def category_totals(self) -> list[tuple[str, int]]:
+        return list(zip(self.categories, self.by_category, strict=True))
+
 
 @dataclass(frozen=True)
 class Compliance:

@@ -245,6 +245,7 @@ def test_the_models_with_encrypted_fields_are_found_and_the_log_is_not_one_of_th
     assert found == {
         "agreements.SafetyPlan": list(SafetyPlan.SECTIONS),
         "messaging.Message": ["body"],
+        "messaging.Notification": ["body"],
         "messaging.SessionNote": ["body"],
         "messaging.TriageDecision": ["rules", "matches", "suppressed", "reason"],
     }
