@@ -15,14 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from requests.exceptions import ConnectionError as RequestsConnectionError
-from twilio.http import HttpClient
-from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from agreements.phones import phone_normalize
 from messaging.escalation.models import Escalation
 from messaging.models import ContactEvent, EventType
-from messaging.notifications import backends
 from messaging.notifications import services as sending
 from messaging.notifications.backends import (
     EmailBackend,
@@ -51,48 +48,10 @@ from messaging.notifications.services import (
     send_lease,
 )
 from tests.factories import receive, sign_in
+from tests.notifications.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
 
-ACCOUNT_SID = "AC" + "0" * 32
-AUTH_TOKEN = "twilio-test-auth-token"
-FROM_NUMBER = "+15550009000"
 T0 = datetime(2030, 3, 5, 15, 0, tzinfo=ZoneInfo("UTC"))
 PAGE_BODY = "Crisis page for Tess: open Contact Policy now. Reply 4711 to acknowledge."
-
-
-class StubTwilioTransport(HttpClient):
-    """Twilio's HTTP transport, stubbed: records each request and answers from a script."""
-
-    def __init__(self):
-        super().__init__(logging.getLogger("tests.twilio"), is_async=False)
-        self.requests: list[dict] = []
-        self.replies: list[tuple[int, dict] | Exception] = []
-
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None, **kwargs):
-        self.requests.append({"method": method, "url": uri, "data": dict(data or {}), "auth": auth})
-        reply = self.replies.pop(0) if self.replies else None
-        if isinstance(reply, Exception):
-            raise reply
-        status, payload = reply or (201, {"sid": f"SM{len(self.requests):032d}"})
-        return Response(status, json.dumps(payload))
-
-
-@pytest.fixture
-def twilio(settings, monkeypatch) -> StubTwilioTransport:
-    settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
-    settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
-    settings.TWILIO_FROM_NUMBER = FROM_NUMBER
-    settings.TWILIO_WEBHOOK_BASE_URL = ""
-    settings.SITE_URL = "https://contact.example.test"
-    transport = StubTwilioTransport()
-    monkeypatch.setattr(backends, "twilio_http_client", lambda: transport)
-    return transport
-
-
-@pytest.fixture
-def no_twilio(settings):
-    settings.TWILIO_ACCOUNT_SID = ""
-    settings.TWILIO_AUTH_TOKEN = ""
-    settings.TWILIO_FROM_NUMBER = ""
 
 
 def make_notification(world, **fields) -> Notification:
