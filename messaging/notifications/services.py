@@ -20,6 +20,10 @@ duplicate. A lost record of a successful send is logged when the duplicate is re
 
 Call it outside any transaction (the Celery task does): the claim must commit before the provider
 is called, or the lease protects nothing. Logs carry ids, never bodies or addresses.
+
+Messages to clients (auto-replies, clinicians' replies, escalation updates) are notifications
+too, written by ``client_message_notify`` and linked to their ``Message``: the sender marks that
+message not delivered, and logs it, when the notification fails for good.
 """
 
 import logging
