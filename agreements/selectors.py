@@ -1,13 +1,11 @@
-"""Reads, and the permission checks that go with them.
+"""Reads for practices, clients, agreements and therapists' hours and time away.
 
-``access_*`` functions return the object when the viewer may see it and raise ``Http404``
-otherwise, so a stranger cannot tell an object exists. Role checks happen before (``roles``).
+What a viewer may open is decided in ``access``; these functions read what the caller asks for.
 """
 
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from messaging.models import EscalationPolicy
@@ -15,10 +13,13 @@ from messaging.models import EscalationPolicy
 from .models import (
     AgreementStatus,
     AwayPeriod,
+    ChannelRule,
     ContactAgreement,
     CrisisPeriod,
     Invitation,
     Membership,
+    OfficeHours,
+    ResponseWindow,
     Role,
     SafetyPlan,
     User,
@@ -37,71 +38,6 @@ def membership_for_user(user: User) -> Membership | None:
     )
 
 
-def access_client(*, viewer: Membership, client_id: int) -> Membership:
-    """A client the viewer may work with: their therapist, or an admin of the practice."""
-    query = Membership.objects.select_related("user", "practice", "therapist__user").filter(
-        pk=client_id, role=Role.CLIENT, practice=viewer.practice
-    )
-    if viewer.role == Role.THERAPIST:
-        query = query.filter(therapist=viewer)
-    elif viewer.role != Role.ADMIN:
-        raise Http404
-    client = query.first()
-    if client is None:
-        raise Http404
-    return client
-
-
-def access_agreement(*, viewer: Membership, agreement_id: int) -> ContactAgreement:
-    query = ContactAgreement.objects.select_related(
-        "client__user",
-        "therapist__user",
-        "practice",
-        "escalation_policy",
-        "acceptance__accepted_by",
-    ).filter(pk=agreement_id, practice=viewer.practice)
-    if viewer.role == Role.THERAPIST:
-        query = query.filter(client__therapist=viewer)
-    elif viewer.role == Role.CLIENT:
-        query = query.filter(client=viewer).exclude(status=AgreementStatus.DRAFT)
-    agreement = query.first()
-    if agreement is None:
-        raise Http404
-    return agreement
-
-
-def access_safety_plan(*, viewer: Membership, client_id: int) -> SafetyPlan:
-    """Safety plans are clinical: the client and their therapist only, never an admin."""
-    if viewer.role == Role.CLIENT and viewer.pk == client_id:
-        client = viewer
-    elif viewer.role == Role.THERAPIST:
-        client = access_client(viewer=viewer, client_id=client_id)
-    else:
-        raise Http404
-    plan, _ = SafetyPlan.objects.select_related("client__user", "updated_by").get_or_create(
-        client=client
-    )
-    return plan
-
-
-def access_away_period(*, viewer: Membership, period_id: int) -> AwayPeriod:
-    period = AwayPeriod.objects.filter(pk=period_id, therapist=viewer).first()
-    if period is None:
-        raise Http404
-    return period
-
-
-def access_crisis_period(*, viewer: Membership, period_id: int) -> CrisisPeriod:
-    period = (
-        CrisisPeriod.objects.select_related("client__practice", "client__user")
-        .filter(pk=period_id, client__therapist=viewer)
-        .first()
-    )
-    if period is None:
-        raise Http404
-    return period
-
-
 def agreement_versions(*, client: Membership) -> QuerySet[ContactAgreement]:
     return (
         ContactAgreement.objects.filter(client=client)
@@ -116,6 +52,39 @@ def agreement_with_terms(agreement_id: int) -> ContactAgreement:
         .prefetch_related("channel_rules", "response_windows")
         .get(pk=agreement_id)
     )
+
+
+def agreement_previous(*, agreement: ContactAgreement) -> ContactAgreement | None:
+    """The version just before this one, if any."""
+    return (
+        ContactAgreement.objects.filter(client=agreement.client, version__lt=agreement.version)
+        .order_by("-version")
+        .first()
+    )
+
+
+def channel_rules_by_channel(*, agreement: ContactAgreement) -> dict[str, ChannelRule]:
+    return {rule.channel: rule for rule in agreement.channel_rules.all()}
+
+
+def response_windows_by_category(*, agreement: ContactAgreement) -> dict[str, ResponseWindow]:
+    return {window.category: window for window in agreement.response_windows.all()}
+
+
+def office_hours_of(*, therapist: Membership) -> QuerySet[OfficeHours]:
+    return therapist.office_hours.all()
+
+
+def away_periods_upcoming(*, therapist: Membership) -> QuerySet[AwayPeriod]:
+    """Away periods not yet over, current ones included."""
+    return therapist.away_periods.select_related("covering_therapist__user").filter(
+        ends_at__gt=timezone.now()
+    )
+
+
+def safety_plan_for_client(*, client: Membership) -> SafetyPlan | None:
+    """The client's own plan, if one was ever written (reading it never creates one)."""
+    return SafetyPlan.objects.filter(client=client).first()
 
 
 def agreement_current_for_client(*, client: Membership) -> ContactAgreement | None:

@@ -296,6 +296,15 @@ def office_hours_replace(
     return rows
 
 
+def office_hours_update(
+    *, therapist: Membership, by: User, time_zone: str, windows: list[tuple[int, time, time]]
+) -> list[OfficeHours]:
+    """The office-hours page saves zone and windows together: due times need both or neither."""
+    with transaction.atomic():
+        therapist_set_time_zone(therapist=therapist, by=by, time_zone=time_zone)
+        return office_hours_replace(therapist=therapist, by=by, windows=windows)
+
+
 def away_period_add(
     *,
     therapist: Membership,

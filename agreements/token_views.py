@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import tokens
+from .access import access_api_token
 from .models import Role
 from .roles import role_required
 
@@ -58,7 +59,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.CLIENT)
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = tokens.access_api_token(user=request.user, token_id=token_id)
+    token = access_api_token(user=request.user, token_id=token_id)
     tokens.api_token_revoke(token=token, by=request.user)
     messages.success(request, f"“{token.name}” is revoked; apps using it are signed out.")
     return redirect("api_tokens")

@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from messaging.contactlog.services import contact_event_record
@@ -99,16 +98,8 @@ def api_token_user(raw: str) -> User | None:
     return token.user
 
 
-# --- reads (they would sit in ``agreements.selectors``; kept here with the rest of tokens) -------
+# --- reads (who may open one token: ``access.access_api_token``) ------------------------------
 
 
 def api_tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
-
-
-def access_api_token(*, user: User, token_id: int) -> ApiToken:
-    """The person's own token; anyone else's is ``Http404`` so ids reveal nothing."""
-    token = ApiToken.objects.filter(pk=token_id, user=user).first()
-    if token is None:
-        raise Http404
-    return token

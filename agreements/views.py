@@ -6,14 +6,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import (
     AgreementTermsForm,
     AwayPeriodForm,
@@ -195,20 +194,20 @@ def client_invite(request: HttpRequest) -> HttpResponse:
 def office_hours(request: HttpRequest) -> HttpResponse:
     therapist = request.membership
     initial = [
-        {"weekday": h.weekday, "start": h.start, "end": h.end} for h in therapist.office_hours.all()
+        {"weekday": h.weekday, "start": h.start, "end": h.end}
+        for h in selectors.office_hours_of(therapist=therapist)
     ]
     formset = OfficeHoursFormSet(request.POST or None, initial=initial, prefix="hours")
     zone_form = TherapistTimeZoneForm(
         request.POST or None, initial={"time_zone": therapist.time_zone}
     )
     if request.method == "POST" and formset.is_valid() and zone_form.is_valid():
-        with transaction.atomic():
-            services.therapist_set_time_zone(
-                therapist=therapist, by=request.user, time_zone=zone_form.cleaned_data["time_zone"]
-            )
-            services.office_hours_replace(
-                therapist=therapist, by=request.user, windows=formset.windows()
-            )
+        services.office_hours_update(
+            therapist=therapist,
+            by=request.user,
+            time_zone=zone_form.cleaned_data["time_zone"],
+            windows=formset.windows(),
+        )
         messages.success(request, "Office hours saved. Due times use them from now on.")
         return redirect("office_hours")
     return render(
@@ -231,16 +230,17 @@ def away_periods(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Away period saved.")
             return redirect("away_periods")
-    periods = therapist.away_periods.select_related("covering_therapist__user").filter(
-        ends_at__gt=timezone.now()
+    return render(
+        request,
+        "agreements/away_periods.html",
+        {"form": form, "periods": selectors.away_periods_upcoming(therapist=therapist)},
     )
-    return render(request, "agreements/away_periods.html", {"form": form, "periods": periods})
 
 
 @require_POST
 @role_required(Role.THERAPIST)
 def away_period_delete(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = selectors.access_away_period(viewer=request.membership, period_id=period_id)
+    period = access.access_away_period(viewer=request.membership, period_id=period_id)
     services.away_period_remove(period=period, by=request.user)
     messages.success(request, "Away period removed.")
     return redirect("away_periods")
@@ -248,7 +248,7 @@ def away_period_delete(request: HttpRequest, period_id: int) -> HttpResponse:
 
 @role_required(Role.THERAPIST, Role.ADMIN)
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = selectors.access_client(viewer=request.membership, client_id=client_id)
+    client = access.access_client(viewer=request.membership, client_id=client_id)
     return render(
         request,
         "agreements/client_detail.html",
@@ -264,7 +264,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 @role_required(Role.THERAPIST)
 def agreement_draft(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = selectors.access_client(viewer=request.membership, client_id=client_id)
+    client = access.access_client(viewer=request.membership, client_id=client_id)
     try:
         draft = services.agreement_start_draft(client=client, by=request.user)
     except ValidationError as error:
@@ -275,8 +275,8 @@ def agreement_draft(request: HttpRequest, client_id: int) -> HttpResponse:
 
 def _agreement_forms(request: HttpRequest, agreement: ContactAgreement):
     data = request.POST if request.method == "POST" else None
-    rules = {rule.channel: rule for rule in agreement.channel_rules.all()}
-    windows = {window.category: window for window in agreement.response_windows.all()}
+    rules = selectors.channel_rules_by_channel(agreement=agreement)
+    windows = selectors.response_windows_by_category(agreement=agreement)
     terms_form = AgreementTermsForm(
         data,
         instance=agreement,
@@ -310,7 +310,7 @@ def _agreement_forms(request: HttpRequest, agreement: ContactAgreement):
 
 @role_required(Role.THERAPIST)
 def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = selectors.access_agreement(viewer=request.membership, agreement_id=agreement_id)
+    agreement = access.access_agreement(viewer=request.membership, agreement_id=agreement_id)
     if not agreement.is_editable:
         messages.info(request, "This version can't change. Start a new draft to change the terms.")
         return redirect("agreement_detail", agreement_id=agreement.pk)
@@ -345,20 +345,16 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
             "terms_form": terms_form,
             "channel_forms": channel_forms,
             "window_forms": window_forms,
-            "office_hours": agreement.therapist.office_hours.all(),
+            "office_hours": selectors.office_hours_of(therapist=agreement.therapist),
         },
     )
 
 
 @role_required(Role.THERAPIST, Role.ADMIN)
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = selectors.access_agreement(viewer=request.membership, agreement_id=agreement_id)
+    agreement = access.access_agreement(viewer=request.membership, agreement_id=agreement_id)
     agreement = selectors.agreement_with_terms(agreement.pk)
-    previous = (
-        ContactAgreement.objects.filter(client=agreement.client, version__lt=agreement.version)
-        .order_by("-version")
-        .first()
-    )
+    previous = selectors.agreement_previous(agreement=agreement)
     return render(
         request,
         "agreements/agreement_detail.html",
@@ -373,12 +369,8 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @role_required(Role.THERAPIST, Role.ADMIN)
 def agreement_changes(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = selectors.access_agreement(viewer=request.membership, agreement_id=agreement_id)
-    previous = (
-        ContactAgreement.objects.filter(client=agreement.client, version__lt=agreement.version)
-        .order_by("-version")
-        .first()
-    )
+    agreement = access.access_agreement(viewer=request.membership, agreement_id=agreement_id)
+    previous = selectors.agreement_previous(agreement=agreement)
     if previous is None:
         raise Http404("The first version has nothing to compare with.")
     current = selectors.agreement_with_terms(agreement.pk)
@@ -397,7 +389,7 @@ def agreement_changes(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @require_POST
 @role_required(Role.THERAPIST)
 def agreement_transition(request: HttpRequest, agreement_id: int, action: str) -> HttpResponse:
-    agreement = selectors.access_agreement(viewer=request.membership, agreement_id=agreement_id)
+    agreement = access.access_agreement(viewer=request.membership, agreement_id=agreement_id)
     transition = {
         "propose": (services.agreement_propose, "Sent to the client to accept."),
         "withdraw": (services.agreement_withdraw, "Proposal withdrawn; it's a draft again."),
@@ -417,7 +409,7 @@ def agreement_transition(request: HttpRequest, agreement_id: int, action: str) -
 
 @role_required(Role.THERAPIST)
 def crisis_period_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = selectors.access_client(viewer=request.membership, client_id=client_id)
+    client = access.access_client(viewer=request.membership, client_id=client_id)
     now = timezone.localtime().replace(second=0, microsecond=0)
     form = CrisisPeriodForm(
         request.POST or None,
@@ -437,7 +429,7 @@ def crisis_period_new(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 @role_required(Role.THERAPIST)
 def crisis_period_end(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = selectors.access_crisis_period(viewer=request.membership, period_id=period_id)
+    period = access.access_crisis_period(viewer=request.membership, period_id=period_id)
     services.crisis_period_end(period=period, by=request.user)
     messages.success(request, "Crisis period ended.")
     return redirect("client_detail", client_id=period.client_id)
@@ -458,7 +450,7 @@ def _safety_plan_page(request: HttpRequest, plan, done_url: str) -> HttpResponse
 
 @role_required(Role.THERAPIST)
 def safety_plan_edit(request: HttpRequest, client_id: int) -> HttpResponse:
-    plan = selectors.access_safety_plan(viewer=request.membership, client_id=client_id)
+    plan = access.access_safety_plan(viewer=request.membership, client_id=client_id)
     return _safety_plan_page(request, plan, reverse("client_detail", args=[client_id]))
 
 
@@ -495,7 +487,7 @@ def client_agreement(request: HttpRequest) -> HttpResponse:
             "changes": terms_diff(agreement_terms(active), agreement_terms(proposed))
             if active and proposed
             else None,
-            "office_hours": client.therapist.office_hours.all(),
+            "office_hours": selectors.office_hours_of(therapist=client.therapist),
             "therapist": client.therapist,
             "crisis_period": selectors.crisis_period_current(client=client),
         },
@@ -505,7 +497,7 @@ def client_agreement(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.CLIENT)
 def client_agreement_accept(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = selectors.access_agreement(viewer=request.membership, agreement_id=agreement_id)
+    agreement = access.access_agreement(viewer=request.membership, agreement_id=agreement_id)
     try:
         services.agreement_accept(agreement=agreement, by=request.user)
     except ValidationError as error:
@@ -517,13 +509,13 @@ def client_agreement_accept(request: HttpRequest, agreement_id: int) -> HttpResp
 
 @role_required(Role.CLIENT)
 def client_safety_plan(request: HttpRequest) -> HttpResponse:
-    plan = selectors.access_safety_plan(viewer=request.membership, client_id=request.membership.pk)
+    plan = access.access_safety_plan(viewer=request.membership, client_id=request.membership.pk)
     return _safety_plan_page(request, plan, reverse("client_safety_plan"))
 
 
 @role_required(Role.CLIENT)
 def client_crisis_help(request: HttpRequest) -> HttpResponse:
-    plan = selectors.access_safety_plan(viewer=request.membership, client_id=request.membership.pk)
+    plan = access.access_safety_plan(viewer=request.membership, client_id=request.membership.pk)
     agreement = selectors.agreement_current_for_client(client=request.membership)
     return render(
         request, "agreements/client_crisis_help.html", {"plan": plan, "agreement": agreement}

@@ -33,3 +33,18 @@ def access_message_metadata(*, viewer: Membership, message_id: int) -> Message:
     if message is None:
         raise Http404
     return message
+
+
+def log_filter_people(
+    *, viewer: Membership
+) -> tuple[QuerySet[Membership] | None, QuerySet[Membership]]:
+    """Whom the viewer may filter the log by: (therapists, clients), each sorted by name.
+
+    Therapists filter only by their own clients and never by therapist (``None``).
+    """
+    members = Membership.objects.filter(practice=viewer.practice).select_related("user")
+    clients = members.filter(role=Role.CLIENT)
+    if viewer.role == Role.THERAPIST:
+        return None, clients.filter(therapist=viewer).order_by("user__name")
+    therapists = members.filter(role=Role.THERAPIST).order_by("user__name")
+    return therapists, clients.order_by("user__name")

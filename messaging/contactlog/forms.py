@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from agreements.models import Channel, Membership, Purpose, Role
+from agreements.models import Channel, Membership, Purpose
+from messaging.contactlog.access import log_filter_people
 from messaging.contactlog.selectors import LogFilters
 from messaging.models import Disposition, EventType
 
@@ -31,17 +32,13 @@ class LogFilterForm(forms.Form):
     def __init__(self, *args, viewer: Membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone = ZoneInfo(viewer.practice.time_zone)
-        members = Membership.objects.filter(practice=viewer.practice).select_related("user")
-        clients = members.filter(role=Role.CLIENT)
-        if viewer.role == Role.THERAPIST:
-            clients = clients.filter(therapist=viewer)
+        therapists, clients = log_filter_people(viewer=viewer)
+        if therapists is None:
             del self.fields["therapist"]
         else:
-            self.fields["therapist"].queryset = members.filter(role=Role.THERAPIST).order_by(
-                "user__name"
-            )
+            self.fields["therapist"].queryset = therapists
             self.fields["therapist"].empty_label = "Any therapist"
-        self.fields["client"].queryset = clients.order_by("user__name")
+        self.fields["client"].queryset = clients
         self.fields["client"].empty_label = "Any client"
         if "therapist" in self.fields:
             self.fields["therapist"].label_from_instance = lambda m: m.user.name

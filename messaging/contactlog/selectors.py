@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Q, QuerySet
 
 from agreements.models import Membership
-from messaging.models import ContactEvent
+from messaging.models import ContactEvent, Direction, Message
 
 PAGE_SIZE = 50
 
@@ -105,3 +105,13 @@ def events_for_export(events: QuerySet[ContactEvent]):
         .order_by("-occurred_at", "-pk")
         .iterator(chunk_size=2000)
     )
+
+
+def events_for_message(message: Message) -> QuerySet[ContactEvent]:
+    """What happened to one message, oldest first."""
+    return ContactEvent.objects.filter(message=message).order_by("occurred_at", "pk")
+
+
+def outbound_reply_count(message: Message) -> int:
+    """How many replies went out; an admin sees the number, not the replies."""
+    return message.replies.filter(direction=Direction.OUTBOUND).count()

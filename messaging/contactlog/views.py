@@ -12,7 +12,6 @@ from messaging.contactlog import access, selectors
 from messaging.contactlog.csv_export import Echo, safe_cell
 from messaging.contactlog.forms import BreakGlassForm, LogFilterForm
 from messaging.contactlog.services import log_exported, message_body_break_glass
-from messaging.models import Direction
 
 CSV_COLUMNS = [
     "occurred_at",
@@ -99,7 +98,7 @@ def message_metadata(request: HttpRequest, message_id: int) -> HttpResponse:
             message=message, by=request.user, reason=form.cleaned_data["reason"]
         )
         body = message.body
-    replies = message.replies.filter(direction=Direction.OUTBOUND).count()
+    replies = selectors.outbound_reply_count(message)
     return render(
         request,
         "messaging/message_metadata.html",

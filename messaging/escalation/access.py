@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from agreements.models import Membership, Role
@@ -13,7 +14,7 @@ from messaging.models import (
     OnCallSchedule,
 )
 
-from ..models import Escalation
+from ..models import Escalation, EscalationState
 
 
 def _require_admin(viewer: Membership) -> None:
@@ -74,3 +75,19 @@ def access_escalation(*, viewer, escalation_id: int) -> Escalation:
     if escalation is None or viewer.role not in (Role.THERAPIST, Role.ADMIN):
         raise Http404
     return escalation
+
+
+def visible_escalations(*, viewer: Membership) -> QuerySet[Escalation]:
+    """Admins: the practice's. Therapists: their own clients', unknown callers', and any open one
+    (so a colleague can pick up a page that nobody has answered yet). Nobody else.
+    """
+    escalations = Escalation.objects.filter(practice=viewer.practice)
+    if viewer.role == Role.ADMIN:
+        return escalations
+    if viewer.role == Role.THERAPIST:
+        return escalations.filter(
+            Q(client__therapist=viewer)
+            | Q(client__isnull=True)
+            | Q(state__in=[EscalationState.ACTIVE, EscalationState.EXHAUSTED])
+        )
+    return escalations.none()

@@ -1,8 +1,7 @@
-"""Reads for escalation policies and on-call schedules, and the checks that go with them.
+"""Reads for escalations, escalation policies and on-call schedules.
 
-``access_*`` return the object when the viewer may manage it and raise ``Http404`` otherwise (only
-admins of the same practice may), so a stranger cannot tell an object exists. The rotation rules
-themselves live in the pure ``messaging.escalation.oncall``; this module only loads rows for it.
+Who may open which of them is decided in ``access``. The rotation rules themselves live in the
+pure ``messaging.escalation.oncall``; this module only loads rows for it.
 """
 
 from __future__ import annotations
@@ -17,8 +16,10 @@ from django.utils import timezone
 
 from agreements.models import Membership, Practice, Role
 from messaging.models import (
+    Escalation,
     EscalationPolicy,
     EscalationStep,
+    Notification,
     OnCallMember,
     OnCallOverride,
     OnCallSchedule,
@@ -34,6 +35,10 @@ def on_call_candidates(*, practice: Practice) -> QuerySet[Membership]:
     return Membership.objects.filter(
         practice=practice, role=Role.THERAPIST, on_call_eligible=True, is_active=True
     ).select_related("user")
+
+
+def has_on_call_candidates(*, practice: Practice) -> bool:
+    return on_call_candidates(practice=practice).exists()
 
 
 def backup_candidates(*, practice: Practice) -> QuerySet[Membership]:
@@ -128,6 +133,11 @@ def schedules_for_practice(
 
 def schedule_choices(*, practice: Practice) -> QuerySet[OnCallSchedule]:
     return OnCallSchedule.objects.filter(practice=practice).order_by("name")
+
+
+def schedule_default_choice(*, practice: Practice) -> OnCallSchedule | None:
+    """What a new policy pages by default: the first schedule by name."""
+    return schedule_choices(practice=practice).first()
 
 
 def schedule_members(*, schedule: OnCallSchedule) -> list[OnCallMember]:
@@ -344,3 +354,21 @@ def policies_for_practice(*, practice: Practice) -> list[EscalationPolicy]:
             on_call_schedule=policy.on_call_schedule,
         )
     return policies
+
+
+def escalations_recent(escalations: QuerySet[Escalation], *, limit: int = 100) -> list[Escalation]:
+    """The newest escalations of those given (the caller decides which the viewer may see)."""
+    return list(
+        escalations.select_related("client__user", "acknowledged_by").order_by("-started_at")[
+            :limit
+        ]
+    )
+
+
+def escalation_notifications(escalation: Escalation) -> QuerySet[Notification]:
+    """Every page sent for one escalation, in the order they were made."""
+    return (
+        Notification.objects.filter(escalation=escalation)
+        .select_related("recipient")
+        .order_by("created_at", "pk")
+    )

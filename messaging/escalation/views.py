@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib import messages as flash
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from agreements.forms import add_service_errors
 from agreements.models import Role, Weekday
 from agreements.roles import role_required
+from messaging.contactlog import selectors as contactlog_selectors
 from messaging.escalation import (
     access,
     acks,
@@ -43,11 +43,11 @@ from messaging.escalation.forms import (
     SwapForm,
 )
 
-from ..models import ContactEvent, Escalation, EscalationState, Notification
+from ..models import Escalation, EscalationState, Notification
 
 
 def _timeline(escalation: Escalation) -> list[dict]:
-    events = ContactEvent.objects.filter(message=escalation.message).order_by("occurred_at", "pk")
+    events = contactlog_selectors.events_for_message(escalation.message)
     return [
         {"at": e.occurred_at, "what": e.get_event_type_display(), "detail": e.summary}
         for e in events
@@ -58,14 +58,13 @@ def _timeline(escalation: Escalation) -> list[dict]:
 def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
     escalation = access_escalation(viewer=request.membership, escalation_id=escalation_id)
     snapshot = machine.PolicySnapshot.from_json(escalation.policy_snapshot)
-    notifications = Notification.objects.filter(escalation=escalation).select_related("recipient")
     return render(
         request,
         "escalation/escalation_detail.html",
         {
             "escalation": escalation,
             "chain": machine.describe(snapshot),
-            "notifications": notifications.order_by("created_at", "pk"),
+            "notifications": selectors.escalation_notifications(escalation),
             "timeline": _timeline(escalation),
             "outcome_form": OutcomeForm(),
             "is_open": escalation.state in (EscalationState.ACTIVE, EscalationState.EXHAUSTED),
@@ -75,21 +74,11 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
 
 @role_required(Role.THERAPIST, Role.ADMIN)
 def escalation_list(request: HttpRequest) -> HttpResponse:
-    practice = request.membership.practice
-    query = Escalation.objects.filter(practice=practice).select_related(
-        "client__user", "acknowledged_by"
-    )
-    if request.membership.role == Role.THERAPIST:
-        # Therapists see their own clients' escalations, unknown callers, and open ones.
-        query = query.filter(
-            Q(client__therapist=request.membership)
-            | Q(client__isnull=True)
-            | Q(state__in=[EscalationState.ACTIVE, EscalationState.EXHAUSTED])
-        )
+    visible = access.visible_escalations(viewer=request.membership)
     return render(
         request,
         "escalation/escalation_list.html",
-        {"escalations": query.order_by("-started_at")[:100], "health": health.engine_health()},
+        {"escalations": selectors.escalations_recent(visible), "health": health.engine_health()},
     )
 
 
@@ -133,7 +122,7 @@ def escalation_outcome(request: HttpRequest, escalation_id: int) -> HttpResponse
         {
             "escalation": escalation,
             "chain": machine.describe(snapshot),
-            "notifications": Notification.objects.filter(escalation=escalation),
+            "notifications": selectors.escalation_notifications(escalation),
             "timeline": _timeline(escalation),
             "outcome_form": form,
             "is_open": escalation.state in (EscalationState.ACTIVE, EscalationState.EXHAUSTED),
@@ -210,7 +199,10 @@ def _policy_page(request: HttpRequest, policy=None) -> HttpResponse:
             "on_call_schedule": policy.on_call_schedule,
         }
         if policy
-        else {"repeat_count": 2, "on_call_schedule": schedules.first()},
+        else {
+            "repeat_count": 2,
+            "on_call_schedule": selectors.schedule_default_choice(practice=practice),
+        },
     )
     formset = StepFormSet(
         data,
@@ -361,7 +353,7 @@ def _schedule_page(request: HttpRequest, schedule=None) -> HttpResponse:
             "at_form": at_form,
             "lookup": lookup,
             "on_call_now": selectors.on_call_now(schedule=schedule) if schedule else None,
-            "has_candidates": candidates.exists(),
+            "has_candidates": selectors.has_on_call_candidates(practice=practice),
         },
     )
 

@@ -220,11 +220,12 @@ def message_create(request: HttpRequest, payload: MessageIn) -> Status:
 )
 def message_list(request: HttpRequest, page: Query[PageIn]) -> MessagePage:
     client: Membership = request.auth
-    thread = selectors.thread_for_client(client=client)
-    messages = list(thread[page.offset : page.offset + page.limit])
+    messages, count = selectors.thread_page_for_client(
+        client=client, offset=page.offset, limit=page.limit
+    )
     items = [_message_out(m, m.current_decision, m.reply_list, client.zone) for m in messages]
     _log_read(client, items)
-    return MessagePage(count=thread.count(), items=items)
+    return MessagePage(count=count, items=items)
 
 
 @api.get(
@@ -239,7 +240,7 @@ def message_detail(request: HttpRequest, id: Annotated[int, Path(ge=1, le=ID_MAX
     if message.direction != Direction.INBOUND:
         # Replies are read through the message they answer.
         raise Http404
-    replies = list(selectors.replies_for(message).order_by("received_at", "id"))
+    replies = list(selectors.replies_for(message))
     out = _message_out(message, message.current_decision, replies, client.zone)
     _log_read(client, [out])
     return out

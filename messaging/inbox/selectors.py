@@ -78,6 +78,14 @@ def thread_for_client(*, client: Membership) -> QuerySet[Message]:
     )
 
 
+def thread_page_for_client(
+    *, client: Membership, offset: int, limit: int
+) -> tuple[list[Message], int]:
+    """One page of the client's thread, and how many messages the whole thread holds."""
+    thread = thread_for_client(client=client)
+    return list(thread[offset : offset + limit]), thread.count()
+
+
 def replies_for(message: Message) -> QuerySet[Message]:
     return (
         message.replies.filter(direction=Direction.OUTBOUND)

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agreements import selectors as agreement_selectors
+from agreements.access import access_client
 from agreements.forms import add_service_errors
-from agreements.models import Role, SafetyPlan
+from agreements.models import Role
 from agreements.roles import role_required
 from messaging.inbox import access, selectors
 from messaging.inbox import services as inbox_services
@@ -43,7 +44,7 @@ def client_message_detail(request: HttpRequest, message_id: int) -> HttpResponse
         client=request.membership, message_ids=[message.pk, *[r.pk for r in replies]]
     )
     decision = message.current_decision
-    plan = SafetyPlan.objects.filter(client=request.membership).first()
+    plan = agreement_selectors.safety_plan_for_client(client=request.membership)
     return render(
         request,
         "messaging/client_message_detail.html",
@@ -221,7 +222,7 @@ def message_assign(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @role_required(Role.THERAPIST)
 def session_prep(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = agreement_selectors.access_client(viewer=request.membership, client_id=client_id)
+    client = access_client(viewer=request.membership, client_id=client_id)
     prep = selectors.session_prep(client=client)
     held, notes = list(prep["held_messages"]), list(prep["shared_notes"])
     if request.method == "POST":
@@ -244,7 +245,7 @@ def session_prep(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @role_required(Role.THERAPIST)
 def session_schedule(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = agreement_selectors.access_client(viewer=request.membership, client_id=client_id)
+    client = access_client(viewer=request.membership, client_id=client_id)
     form = TherapySessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

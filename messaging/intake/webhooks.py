@@ -19,16 +19,11 @@ from agreements.models import Channel
 from messaging.escalation.lifecycle import ack_from_sms
 from messaging.intake import selectors
 from messaging.intake.services import message_receive
+from messaging.notifications.webhooks import twilio_request_url
 
 logger = logging.getLogger("contactpolicy.webhooks")
 
 MAX_BODY_CHARS = 20_000
-
-
-def twilio_request_url(request: HttpRequest) -> str:
-    if settings.TWILIO_WEBHOOK_BASE_URL:
-        return settings.TWILIO_WEBHOOK_BASE_URL.rstrip("/") + request.get_full_path()
-    return request.build_absolute_uri()
 
 
 def _twiml(text: str) -> HttpResponse:

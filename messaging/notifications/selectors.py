@@ -4,10 +4,10 @@ sent, and where a message to a client goes.
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from agreements.models import Channel, User
+from agreements.models import Channel, Practice, User
 from agreements.phones import phone_normalize
 from messaging.models import Message
 from messaging.notifications.models import (
@@ -68,3 +68,32 @@ def recipient_address(message: Message) -> str:
     if message.channel == Channel.EMAIL:
         return message.client.user.email
     return message.client.user.phone or message.sender_address
+
+
+def contact_methods_saved(user: User) -> list[ContactMethod]:
+    """The methods the person saved, in order, paused ones included (no defaults)."""
+    return list(ContactMethod.objects.filter(user=user).order_by("position", "id"))
+
+
+def in_app_notifications_for(*, recipient: User, practice: Practice) -> QuerySet[Notification]:
+    """A person's in-app pages in one practice, newest first."""
+    return Notification.objects.filter(
+        recipient=recipient, practice=practice, channel=ContactMethodKind.IN_APP
+    ).order_by("-created_at", "-id")
+
+
+#: Providers whose notifications never leave the app: the demo outbox and in-app pages.
+LOCAL_PROVIDERS = ("outbox", "in_app")
+
+
+def outbox_notifications(
+    *, practice: Practice, local_channels: list[str]
+) -> QuerySet[Notification]:
+    """What the demo outbox shows: sent ones say where they went; waiting ones go wherever their
+    channel (one of ``local_channels``) goes now."""
+    return (
+        Notification.objects.filter(practice=practice)
+        .filter(Q(provider__in=LOCAL_PROVIDERS) | Q(provider="", channel__in=local_channels))
+        .select_related("recipient")
+        .order_by("-created_at", "-id")
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from messaging.notifications import views
+from messaging.notifications import views, webhooks
 
 urlpatterns = [
     path("me/contact-methods/", views.contact_methods, name="contact_methods"),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path(
         "webhooks/twilio-status/",
-        views.twilio_status_callback,
+        webhooks.twilio_status_callback,
         name="twilio_status_callback",
     ),
 ]
