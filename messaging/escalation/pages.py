@@ -20,6 +20,7 @@ from messaging.notifications.services import (
     client_message_notify,
     notifications_enqueue,
 )
+from messaging.triage import crisis_help
 
 from . import machine
 from .acks import ack_code_new, ack_url
@@ -103,11 +104,8 @@ def step_page(
 
 
 def danger_line(escalation: Escalation) -> str:
-    practice = escalation.practice
-    return (
-        f"If you are in danger, call {practice.emergency_number} now, or call "
-        f"{practice.crisis_line_number} ({practice.crisis_line_name}) any time."
-    )
+    """The help every update to the client ends with, in the practice's own numbers."""
+    return crisis_help.help_now(crisis_help.EmergencyNumbers.of(escalation.practice))
 
 
 def client_update_text(escalation: Escalation, page: machine.Page) -> str:

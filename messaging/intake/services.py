@@ -25,10 +25,11 @@ from messaging.models import (
     TriageDecision,
 )
 from messaging.notifications.services import automatic_message_record, client_message_notify
-from messaging.triage import engine
+from messaging.triage import crisis_help, engine
 from messaging.triage.categories import Category, most_severe
+from messaging.triage.crisis_help import EmergencyNumbers
 from messaging.triage.detector import Detection
-from messaging.triage.replies import AutoReply, EmergencyNumbers, auto_reply
+from messaging.triage.replies import AutoReply, auto_reply
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +46,6 @@ class Received:
     decision: TriageDecision
     auto_reply: Message
     duplicate: bool = False
-
-
-def emergency_numbers(practice: Practice) -> EmergencyNumbers:
-    return EmergencyNumbers(
-        emergency_number=practice.emergency_number,
-        crisis_line_name=practice.crisis_line_name,
-        crisis_line_number=practice.crisis_line_number,
-        crisis_text=practice.crisis_text,
-    )
 
 
 def _fallback_decision(message: engine.InboundMessage, error: Exception) -> engine.TriageDecision:
@@ -140,14 +132,8 @@ def _reply_text(*, message: Message, result: engine.TriageDecision, now: datetim
 
 def safe_reply(practice: Practice) -> AutoReply:
     """The reply when the usual one can't be written: we have it, and help now if in danger."""
-    numbers = emergency_numbers(practice)
     return AutoReply(
-        text=(
-            f"If you are in danger now, call {numbers.emergency_number}. You can call "
-            f"{numbers.crisis_line_number} ({numbers.crisis_line_name}) any time.\n"
-            "We have your message and a clinician will see it."
-        ),
-        includes_crisis_help=True,
+        text=crisis_help.safe_reply_text(EmergencyNumbers.of(practice)), includes_crisis_help=True
     )
 
 
@@ -166,7 +152,7 @@ def _agreed_reply_text(
         time_zone=time_zone,
         client_first_name=client.user.get_short_name() if client else "",
         therapist_name=str(client.therapist.user) if client else message.practice.name,
-        emergency=emergency_numbers(message.practice),
+        emergency=EmergencyNumbers.of(message.practice),
         safety_plan=plan,
     )
 

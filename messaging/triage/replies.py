@@ -3,7 +3,8 @@
 Pure Python, no Django. The words restate the agreement rather than refuse: a delivered
 message says when to expect a reply, a held one says it is kept for the session, and a crisis
 puts the emergency numbers first, then who is being contacted, then the client's own safety
-plan. Every other reply ends with one short line saying where to turn in danger.
+plan. Every other reply ends with one short line saying where to turn in danger. The words of
+that help come from ``messaging.triage.crisis_help``.
 
 Replies are read on phones and as SMS, so they stay short. Times are in the client's zone.
 """
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from agreements.business_hours import describe_due
 from messaging.triage.categories import Category
+from messaging.triage.crisis_help import EmergencyNumbers, danger_line, help_now
 from messaging.triage.engine import Disposition, TriageDecision
 
 __all__ = ["AutoReply", "EmergencyNumbers", "auto_reply"]
@@ -36,16 +38,6 @@ _MONTH_NAMES = (
     "November",
     "December",
 )
-
-
-@dataclass(frozen=True)
-class EmergencyNumbers:
-    """The practice's emergency numbers, e.g. 911 and the 988 Suicide & Crisis Lifeline."""
-
-    emergency_number: str
-    crisis_line_name: str
-    crisis_line_number: str
-    crisis_text: str  # a number to text ("988") or an instruction ("Text HOME to 741741")
 
 
 @dataclass(frozen=True)
@@ -80,7 +72,7 @@ def auto_reply(
         lines = [_held_reply(decision, now, time_zone, client_first_name)]
     else:
         lines = [_delivered_reply(decision, now, time_zone, client_first_name, therapist_name)]
-    lines.append(_danger_line(emergency))
+    lines.append(danger_line(emergency))
     return AutoReply("\n".join(lines), includes_crisis_help=False)
 
 
@@ -93,9 +85,7 @@ def _crisis_reply(
     safety_plan: Sequence[tuple[str, str]] | None,
 ) -> str:
     """Immediate help first, then who we are contacting, then the client's own plan."""
-    lines = [
-        f"If you are in danger now, call {emergency.emergency_number}. {_crisis_line(emergency)}"
-    ]
+    lines = [help_now(emergency)]
     who = therapist_name.strip() or "your therapist"
     lines.append(f"We're contacting {who} now, and the on-call clinician if needed.")
     steps = [(step.strip(), text.strip()) for step, text in safety_plan or () if text.strip()]
@@ -106,26 +96,6 @@ def _crisis_reply(
             for number, (step, text) in enumerate(steps, start=1)
         )
     return "\n".join(lines)
-
-
-def _crisis_line(emergency: EmergencyNumbers) -> str:
-    number, name = emergency.crisis_line_number, emergency.crisis_line_name
-    text = emergency.crisis_text.strip()
-    if not number:
-        return text if text else ""
-    if text == number:
-        return f"You can call or text {number} ({name}) any time."
-    sentence = f"You can call {number} ({name}) any time."
-    if not text:
-        return sentence
-    if text.lower().startswith("text "):
-        return f"{sentence} {text[0].upper()}{text[1:].rstrip('.')}."
-    return f"{sentence} Or text {text}."
-
-
-def _danger_line(emergency: EmergencyNumbers) -> str:
-    numbers = [n for n in (emergency.emergency_number, emergency.crisis_line_number) if n]
-    return f"If you're in danger, call {' or '.join(dict.fromkeys(numbers))}."
 
 
 # -- delivered and held ------------------------------------------------------------------

@@ -1,0 +1,81 @@
+"""Every sentence that tells a client how to get help now, in one place.
+
+Pure Python, no Django. Crisis help is given at once on every channel (DESIGN.md, invariant 2):
+the crisis auto-reply, the safe reply sent when the usual one can't be written, and each
+escalation update the client gets all take their words from here, so a practice's own numbers
+reach the client the same way wherever they write from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = [
+    "EmergencyNumbers",
+    "HasEmergencyNumbers",
+    "crisis_line",
+    "danger_line",
+    "help_now",
+    "safe_reply_text",
+]
+
+
+class HasEmergencyNumbers(Protocol):
+    """Anything carrying a practice's numbers, such as the practice row itself."""
+
+    emergency_number: str
+    crisis_line_name: str
+    crisis_line_number: str
+    crisis_text: str
+
+
+@dataclass(frozen=True)
+class EmergencyNumbers:
+    """The practice's emergency numbers, e.g. 911 and the 988 Suicide & Crisis Lifeline."""
+
+    emergency_number: str
+    crisis_line_name: str
+    crisis_line_number: str
+    crisis_text: str  # a number to text ("988") or an instruction ("Text HOME to 741741")
+
+    @classmethod
+    def of(cls, source: HasEmergencyNumbers) -> EmergencyNumbers:
+        return cls(
+            emergency_number=source.emergency_number,
+            crisis_line_name=source.crisis_line_name,
+            crisis_line_number=source.crisis_line_number,
+            crisis_text=source.crisis_text,
+        )
+
+
+def help_now(numbers: EmergencyNumbers) -> str:
+    """The full help, first in a crisis: emergency services, then the crisis line."""
+    return f"If you are in danger now, call {numbers.emergency_number}. {crisis_line(numbers)}"
+
+
+def crisis_line(numbers: EmergencyNumbers) -> str:
+    """How to reach the crisis line: call, text, or both when it is the same number."""
+    number, name = numbers.crisis_line_number, numbers.crisis_line_name
+    text = numbers.crisis_text.strip()
+    if not number:
+        return text
+    if text == number:
+        return f"You can call or text {number} ({name}) any time."
+    sentence = f"You can call {number} ({name}) any time."
+    if not text:
+        return sentence
+    if text.lower().startswith("text "):
+        return f"{sentence} {text[0].upper()}{text[1:].rstrip('.')}."
+    return f"{sentence} Or text {text}."
+
+
+def danger_line(numbers: EmergencyNumbers) -> str:
+    """The one short line that ends every reply that is not itself crisis help."""
+    called = [n for n in (numbers.emergency_number, numbers.crisis_line_number) if n]
+    return f"If you're in danger, call {' or '.join(dict.fromkeys(called))}."
+
+
+def safe_reply_text(numbers: EmergencyNumbers) -> str:
+    """When the usual reply can't be written: help now, and that the message is safe with us."""
+    return f"{help_now(numbers)}\nWe have your message and a clinician will see it."
