@@ -1,11 +1,19 @@
-"""The bridge from office hours and away periods in the database to the pure calendar."""
+"""The bridge from office hours and away periods in the database to the pure calendar, and
+the one standard office week used wherever nobody has set hours of their own.
+"""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Prefetch
 
 from .business_hours import BusinessCalendar, Coverage, OfficeWindow, WeeklySchedule
-from .models import AwayPeriod, Membership, OfficeHours
+from .models import AwayPeriod, Membership, OfficeHours, Practice
+
+#: A new therapist's hours, and the practice's hours for senders nobody recognises:
+#: Monday to Friday, 09:00-17:00, as (weekday, start, end).
+DEFAULT_OFFICE_HOURS: tuple[tuple[int, time, time], ...] = tuple(
+    (weekday, time(9), time(17)) for weekday in range(5)
+)
 
 
 def weekly_schedule(
@@ -42,3 +50,13 @@ def business_calendar_for(
         for period in periods
     )
     return BusinessCalendar(schedule=weekly_schedule(therapist), coverages=coverages)
+
+
+def practice_calendar(practice: Practice) -> BusinessCalendar:
+    """For unknown senders: the standard office week in the practice's time zone."""
+    return BusinessCalendar(
+        schedule=WeeklySchedule(
+            time_zone=practice.time_zone,
+            windows=tuple(OfficeWindow(*window) for window in DEFAULT_OFFICE_HOURS),
+        )
+    )

@@ -1,15 +1,20 @@
 """What clinicians and clients do with messages after they arrive. Each write is logged."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agreements.calendars import business_calendar_for, practice_calendar
 from agreements.models import Membership, TherapySession, User
 from messaging.contactlog.services import contact_event_record
 from messaging.intake import selectors
-from messaging.intake.services import STATUS_FOR_DISPOSITION, escalation_request
+from messaging.intake.services import (
+    STATUS_FOR_DISPOSITION,
+    decision_record,
+    escalation_request,
+)
 from messaging.models import (
     Direction,
     Disposition,
@@ -21,7 +26,9 @@ from messaging.models import (
     TriageDecision,
 )
 from messaging.notifications.services import client_message_notify
+from messaging.triage import engine
 from messaging.triage.categories import Category
+from messaging.triage.detector import Detection, Match, detect
 
 
 def message_body_read(*, message: Message, by: User) -> Message:
@@ -100,23 +107,36 @@ def message_reply(*, message: Message, by: User, body: str, now: datetime | None
 
 
 def _due_for(category: Category, message: Message, now: datetime) -> datetime | None:
+    """When a re-triaged reply is due: the agreed window from now, counted as triage counts."""
     if category == Category.CRISIS:
         return now
     client = message.client
     if client is None:
-        return selectors.practice_calendar(message.practice).add_business_days(now, 1)
-    agreement = selectors.active_agreement(client)
-    window = (
-        agreement.response_windows.filter(category=category.value).first() if agreement else None
-    )
+        return engine.response_due_after(
+            now, engine.DEFAULT_UNKNOWN_SENDER_WINDOW, practice_calendar(message.practice)
+        )
+    agreement = selectors.agreement_snapshot(selectors.active_agreement(client))
+    window = agreement.window_for(category) if agreement else None
     if window is None:
         return None
-    from agreements.calendars import business_calendar_for
-
     calendar = business_calendar_for(client.therapist, around=now)
-    if window.unit == "days":
-        return calendar.add_business_days(now, window.amount)
-    return calendar.add_business_hours(now, timedelta(hours=window.amount))
+    return engine.response_due_after(now, window, calendar)
+
+
+def _detection_as_recorded(message: Message, previous: TriageDecision | None) -> Detection:
+    """What the detector found, as the earlier decision recorded it; read afresh if none."""
+    if previous is None or not previous.detected_category:
+        return detect(message.body, use_model=False)
+    return Detection(
+        category=Category(previous.detected_category),
+        score=0.0,
+        matches=tuple(_match(m) for m in previous.matches),
+        suppressed=tuple(_match(m) for m in previous.suppressed),
+    )
+
+
+def _match(recorded: dict) -> Match:
+    return Match(**{**recorded, "category": Category(recorded["category"])})
 
 
 def message_retriage(
@@ -141,22 +161,30 @@ def message_retriage(
             due = session.starts_at if session else None
         else:
             due = _due_for(category, message, now)
-        decision = TriageDecision.objects.create(
-            message=message,
-            category=category.value,
-            severity=category.severity,
-            disposition=disposition.value,
+        declared = previous.declared_category if previous else ""
+        result = engine.TriageDecision(
+            category=category,
+            disposition=engine.Disposition(disposition),
             response_due_at=due,
-            declared_category=previous.declared_category if previous else "",
-            detected_category=previous.detected_category if previous else "",
-            rules=[{"code": "clinician_retriage", "reason": f"Re-triaged by {by}: {reason}"}],
-            matches=previous.matches if previous else [],
-            suppressed=previous.suppressed if previous else [],
-            agreement=previous.agreement if previous else None,
+            rules=(engine.FiredRule("clinician_retriage", f"Re-triaged by {by}: {reason}"),),
+            detection=_detection_as_recorded(message, previous),
+            declared_category=Category(declared) if declared else None,
+            agreement_id=previous.agreement_id if previous else None,
             agreement_version=previous.agreement_version if previous else None,
+            # A clinician's decision stands on its own: the automatic findings are not carried.
+            outside_agreement=False,
+            over_frequency_limit=False,
+            is_check_in=False,
+            after_hours=False,
+        )
+        decision = decision_record(
+            message=message,
+            result=result,
+            agreement=previous.agreement if previous else None,
             decided_by=by,
             reason=reason,
             previous=previous,
+            decided_at=now,
         )
         message.current_decision = decision
         if message.status not in (MessageStatus.REPLIED,):

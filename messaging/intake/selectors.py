@@ -2,12 +2,11 @@
 recognising who sent a message and to which practice.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 
-from agreements.business_hours import BusinessCalendar, OfficeWindow, WeeklySchedule
-from agreements.calendars import business_calendar_for
+from agreements.calendars import business_calendar_for, practice_calendar
 from agreements.models import (
     AgreementStatus,
     ContactAgreement,
@@ -54,16 +53,6 @@ def active_agreement(client: Membership) -> ContactAgreement | None:
         ContactAgreement.objects.filter(client=client, status=AgreementStatus.ACTIVE)
         .prefetch_related("channel_rules", "response_windows")
         .first()
-    )
-
-
-def practice_calendar(practice: Practice) -> BusinessCalendar:
-    """For unknown senders: the practice's weekday hours, 09:00–17:00 in its time zone."""
-    return BusinessCalendar(
-        schedule=WeeklySchedule(
-            time_zone=practice.time_zone,
-            windows=tuple(OfficeWindow(day, time(9), time(17)) for day in range(5)),
-        )
     )
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "TriageContext",
     "TriageDecision",
     "WindowTerms",
+    "response_due_after",
     "triage",
 ]
 
@@ -507,7 +508,9 @@ def _deliver_from_unknown_sender(
         f"The sender is not a known client, so it goes to the practice inbox and is never "
         f"held; a reply is due {window.describe()}.",
     )
-    return _Outcome(Disposition.DELIVER, _due_after(message.received_at, window, context))
+    return _Outcome(
+        Disposition.DELIVER, response_due_after(message.received_at, window, context.calendar)
+    )
 
 
 def _urgent(
@@ -613,14 +616,19 @@ def _deliver(
     findings.fire(
         "delivered", f"Delivered to the inbox; a reply to {what} is due {window.describe()}."
     )
-    return _Outcome(Disposition.DELIVER, _due_after(message.received_at, window, context))
+    return _Outcome(
+        Disposition.DELIVER, response_due_after(message.received_at, window, context.calendar)
+    )
 
 
-def _due_after(
-    received_at: datetime, window: WindowTerms, context: TriageContext
+def response_due_after(
+    start: datetime, window: WindowTerms, calendar: BusinessCalendar
 ) -> datetime | None:
-    """Count the window from arrival in office time; ``None`` if it never comes round."""
-    calendar = context.calendar
+    """When a reply is due: ``window`` counted from ``start`` in office time (rule j).
+
+    ``None`` if the office never opens again. Triage counts from arrival; a clinician's
+    re-triage counts from the moment it is made.
+    """
     if window.unit == HOURS:
-        return calendar.add_business_hours(received_at, timedelta(hours=window.amount))
-    return calendar.add_business_days(received_at, window.amount)
+        return calendar.add_business_hours(start, timedelta(hours=window.amount))
+    return calendar.add_business_days(start, window.amount)
