@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agreements.models import Channel, Purpose
 from contactpolicy.fields import EncryptedJSONField, EncryptedTextField
+from messaging.triage import engine
 
 
 class Direction(models.TextChoices):
@@ -108,9 +109,11 @@ class Message(models.Model):
 
 
 class Disposition(models.TextChoices):
-    ESCALATE = "escalate", "Escalated now"
-    DELIVER = "deliver", "Delivered for a reply"
-    HOLD_FOR_SESSION = "hold_for_session", "Held for the next session"
+    """The triage rules' dispositions (``engine.Disposition``), with the words people read."""
+
+    ESCALATE = engine.Disposition.ESCALATE.value, "Escalated now"
+    DELIVER = engine.Disposition.DELIVER.value, "Delivered for a reply"
+    HOLD_FOR_SESSION = engine.Disposition.HOLD_FOR_SESSION.value, "Held for the next session"
 
 
 class TriageDecision(models.Model):

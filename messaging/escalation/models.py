@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agreements.models import TIME_ZONE_CHOICES, Weekday
+from messaging.escalation import machine
 
 
 class EscalationPolicy(models.Model):
@@ -51,10 +52,12 @@ class EscalationPolicy(models.Model):
 
 
 class StepAction(models.TextChoices):
-    NOTIFY_THERAPIST = "notify_therapist", "Notify the client's therapist"
-    NOTIFY_ON_CALL = "notify_on_call", "Notify whoever is on call now"
-    NOTIFY_ADMINS = "notify_admins", "Notify the practice admins"
-    NOTIFY_USER = "notify_user", "Notify a named backup"
+    """The engine's actions (``machine.Action``), with the words an admin reads."""
+
+    NOTIFY_THERAPIST = machine.Action.NOTIFY_THERAPIST.value, "Notify the client's therapist"
+    NOTIFY_ON_CALL = machine.Action.NOTIFY_ON_CALL.value, "Notify whoever is on call now"
+    NOTIFY_ADMINS = machine.Action.NOTIFY_ADMINS.value, "Notify the practice admins"
+    NOTIFY_USER = machine.Action.NOTIFY_USER.value, "Notify a named backup"
 
 
 class EscalationStep(models.Model):
@@ -163,10 +166,12 @@ class OnCallOverride(models.Model):
 
 
 class EscalationState(models.TextChoices):
-    ACTIVE = "active", "Paging"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    EXHAUSTED = "exhausted", "Unacknowledged — incident"
-    RESOLVED = "resolved", "Resolved"
+    """The engine's states (``machine.State``), with the words people read."""
+
+    ACTIVE = machine.State.ACTIVE.value, "Paging"
+    ACKNOWLEDGED = machine.State.ACKNOWLEDGED.value, "Acknowledged"
+    EXHAUSTED = machine.State.EXHAUSTED.value, "Unacknowledged — incident"
+    RESOLVED = machine.State.RESOLVED.value, "Resolved"
 
 
 class SafetyOutcome(models.TextChoices):

@@ -2,14 +2,19 @@
 
 from django import forms
 
+from messaging.triage.categories import Category
+
 EMERGENCY_CHOICES = [("no", "No"), ("yes", "Yes — I need help now")]
 
 
-PURPOSE_CHOICES = [
-    ("logistics", "Scheduling, billing or forms"),
-    ("clinical", "Something for my therapist (can wait for the session)"),
-    ("urgent", "Urgent — I need my therapist before the next session"),
-]
+# The triage categories a client may choose, in their words. Crisis is not among them: the
+# emergency question asks it first, so that a client can always say yes.
+_PURPOSE_LABELS = {
+    Category.LOGISTICS: "Scheduling, billing or forms",
+    Category.CLINICAL: "Something for my therapist (can wait for the session)",
+    Category.URGENT: "Urgent — I need my therapist before the next session",
+}
+PURPOSE_CHOICES = [(category.value, label) for category, label in _PURPOSE_LABELS.items()]
 
 
 class ComposeForm(forms.Form):
