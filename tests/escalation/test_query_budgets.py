@@ -1,0 +1,46 @@
+"""Exact query budget for one engine tick moving one escalation (the beat runs it every second).
+
+The count is what the code does today, with the reason beside it; a change either way should
+be a decision. pytest-django's transaction makes each ``atomic()`` a SAVEPOINT and a RELEASE.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from messaging.escalation import lifecycle
+from messaging.models import Escalation, Notification
+from tests.factories import receive
+
+NIGHT = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("America/New_York"))
+CRISIS = "I took all my pills, I want it to be over"
+
+# A tick with nothing due: SAVEPOINT, the due-escalation SELECT ... FOR UPDATE, RELEASE; then
+# the heartbeat's update_or_create (SAVEPOINT, SELECT, UPDATE, RELEASE).
+EMPTY_TICK = 7
+# Moving one escalation to its first step (the default policy pages the client's therapist in
+# the app and by email; no phone, so no SMS):
+#   2  its own transaction's SAVEPOINT and RELEASE
+#   2  lock the row; UPDATE its state, step and next time
+#   6  who is paged: the practice, the client, the therapist, their away periods, their user,
+#      their contact methods
+#  12  two pages: each get_or_create (SELECT, SAVEPOINT, INSERT, RELEASE) and an UPDATE that
+#      writes the ack link once the id is known; the first also reads the client's user and
+#      the message for the page's wording
+#   3  the step's log row: the decision and the therapist it names, then the INSERT
+#   6  the client's update ("we are reaching a clinician"): the therapist, their user, the
+#      practice and the client again (not reused from above), the message and its log row
+ONE_STEP = 31
+
+
+def test_one_tick_moving_one_escalation(world, time_machine, django_assert_num_queries):
+    time_machine.move_to(NIGHT, tick=False)
+    lifecycle.escalation_tick()  # the heartbeat row exists in steady state
+    with django_assert_num_queries(EMPTY_TICK):
+        assert lifecycle.escalation_tick() == 0
+    received = receive(world, CRISIS, at=NIGHT)
+    with django_assert_num_queries(EMPTY_TICK + ONE_STEP):
+        assert lifecycle.escalation_tick() == 1
+    escalation = Escalation.objects.get(message=received.message)
+    assert escalation.step_index == 1
+    pages = Notification.objects.filter(escalation=escalation, purpose="page")
+    assert sorted(pages.values_list("channel", flat=True)) == ["email", "in_app"]
