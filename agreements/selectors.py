@@ -3,7 +3,7 @@
 What a viewer may open is decided in ``access``; these functions read what the caller asks for.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -119,9 +119,7 @@ def client_list_for_therapist(*, therapist: Membership) -> QuerySet[Membership]:
             ),
             Prefetch(
                 "crisis_periods",
-                queryset=CrisisPeriod.objects.filter(
-                    ended_early_at=None, ends_at__gt=timezone.now(), starts_at__lte=timezone.now()
-                ),
+                queryset=CrisisPeriod.objects.filter(_crisis_period_running(timezone.now())),
                 to_attr="active_crisis_periods",
             ),
         )
@@ -129,12 +127,21 @@ def client_list_for_therapist(*, therapist: Membership) -> QuerySet[Membership]:
     )
 
 
+#: How far ahead an agreement's review shows as due, for therapists and in oversight alike.
+REVIEW_HORIZON = timedelta(days=14)
+
+
+def review_due_cutoff(today: date) -> date:
+    """Agreements whose review falls on or before this day are due for review."""
+    return today + REVIEW_HORIZON
+
+
 def agreements_due_for_review(*, therapist: Membership, today: date) -> QuerySet[ContactAgreement]:
     return (
         ContactAgreement.objects.filter(
             therapist=therapist,
             status=AgreementStatus.ACTIVE,
-            review_due__lte=today + timedelta(days=14),
+            review_due__lte=review_due_cutoff(today),
         )
         .select_related("client__user")
         .order_by("review_due")
@@ -187,10 +194,13 @@ def escalation_policies_of_practice(*, practice) -> QuerySet[EscalationPolicy]:
     return EscalationPolicy.objects.filter(practice=practice)
 
 
+def _crisis_period_running(at: datetime) -> Q:
+    """The one definition of a crisis period in force: started, not over, not ended early."""
+    return Q(starts_at__lte=at, ends_at__gt=at) & (
+        Q(ended_early_at=None) | Q(ended_early_at__gt=at)
+    )
+
+
 def crisis_period_current(*, client: Membership, at=None) -> CrisisPeriod | None:
     at = at or timezone.now()
-    return (
-        client.crisis_periods.filter(starts_at__lte=at, ends_at__gt=at)
-        .filter(Q(ended_early_at=None) | Q(ended_early_at__gt=at))
-        .first()
-    )
+    return client.crisis_periods.filter(_crisis_period_running(at)).first()

@@ -1,7 +1,7 @@
 """Every write to practices, people and agreements, each logged in the same transaction."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messaging.contactlog.services import contact_event_record
+from messaging.escalation.machine import DEFAULT_POLICY
 from messaging.models import EscalationPolicy, EscalationStep, EventType, StepAction
 
+from .calendars import DEFAULT_OFFICE_HOURS
 from .countries import emergency_defaults
 from .models import (
     AgreementAcceptance,
@@ -66,18 +68,22 @@ def practice_create(
             crisis_line_number=defaults.crisis_line_number,
             crisis_text=defaults.crisis_text,
         )
+        # The practice's own copy of the engine's standard chain, so admins can edit it.
         policy = EscalationPolicy.objects.create(
             practice=practice,
-            name="Therapist, then on-call clinician, then practice",
+            name=DEFAULT_POLICY.name,
             description="The client's therapist first, then whoever is on call, then the practice.",
             is_default=True,
-            repeat_count=2,
+            repeat_count=DEFAULT_POLICY.repeat_count,
         )
         EscalationStep.objects.bulk_create(
-            EscalationStep(policy=policy, position=n, action=action, wait_minutes=5)
-            for n, action in enumerate(
-                (StepAction.NOTIFY_THERAPIST, StepAction.NOTIFY_ON_CALL, StepAction.NOTIFY_ADMINS)
+            EscalationStep(
+                policy=policy,
+                position=n,
+                action=StepAction(step.action.value),
+                wait_minutes=int(step.wait.total_seconds() // 60),
             )
+            for n, step in enumerate(DEFAULT_POLICY.steps)
         )
     return practice
 
@@ -137,11 +143,8 @@ def membership_create(
         if role == Role.CLIENT:
             SafetyPlan.objects.create(client=membership)
         if role == Role.THERAPIST:
-            office_hours_replace(therapist=membership, by=user, windows=DEFAULT_OFFICE_HOURS)
+            office_hours_replace(therapist=membership, by=user, windows=list(DEFAULT_OFFICE_HOURS))
     return membership
-
-
-DEFAULT_OFFICE_HOURS = [(weekday, time(9), time(17)) for weekday in range(5)]
 
 
 def invitation_create(
@@ -701,7 +704,3 @@ def safety_plan_update(*, client: Membership, by: User, sections: dict[str, str]
             details={"sections": changed},
         )
     return plan
-
-
-def review_due_soon_cutoff(today: date) -> date:
-    return today + timedelta(days=14)

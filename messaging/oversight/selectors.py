@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractHour, TruncWeek
 
 from agreements.models import AgreementStatus, ContactAgreement, Membership, Practice, Role
+from agreements.selectors import review_due_cutoff
 from messaging.models import (
     ContactEvent,
     Direction,
@@ -42,7 +43,6 @@ from messaging.models import (
 
 PERIOD_CHOICES = (7, 30, 90)
 DEFAULT_PERIOD_DAYS = 30
-REVIEW_HORIZON = timedelta(days=14)
 LATEST_ESCALATIONS = 10
 BREAK_GLASS_LIMIT = 50
 
@@ -160,10 +160,6 @@ class Volume:
     @property
     def after_hours_percent(self) -> int | None:
         return percent(self.after_hours_share)
-
-    @property
-    def category_totals(self) -> list[tuple[str, int]]:
-        return list(zip(self.categories, self.by_category, strict=True))
 
 
 @dataclass(frozen=True)
@@ -494,12 +490,12 @@ def clients_over_limit(*, practice: Practice, period: Period) -> list[OverLimit]
 
 
 def reviews_due(*, practice: Practice, today: date) -> list[ReviewDue]:
-    """Active agreements whose review date has passed or falls within the next 14 days."""
+    """Active agreements whose review date has passed or falls within the review horizon."""
     rows = (
         ContactAgreement.objects.filter(
             practice=practice,
             status=AgreementStatus.ACTIVE,
-            review_due__lte=today + REVIEW_HORIZON,
+            review_due__lte=review_due_cutoff(today),
         )
         .values(
             "pk",
