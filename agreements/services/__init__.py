@@ -16,9 +16,9 @@ from messaging.contactlog.services import contact_event_record
 from messaging.escalation.machine import DEFAULT_POLICY
 from messaging.models import EscalationPolicy, EscalationStep, EventType, StepAction
 
-from .calendars import DEFAULT_OFFICE_HOURS
-from .countries import emergency_defaults
-from .models import (
+from ..calendars import DEFAULT_OFFICE_HOURS
+from ..countries import emergency_defaults
+from ..models import (
     AgreementAcceptance,
     AgreementStatus,
     AwayPeriod,
@@ -38,7 +38,7 @@ from .models import (
     User,
     WindowUnit,
 )
-from .terms import agreement_terms, terms_digest
+from ..terms import agreement_terms, terms_digest
 
 INVITATION_SALT = "contactpolicy.invitation"
 
