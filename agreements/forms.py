@@ -18,7 +18,12 @@ from .models import (
     Weekday,
     WindowUnit,
 )
-from .services import AGREEMENT_TERM_FIELDS, CHANNEL_RULE_FIELDS, WindowTerms
+from .services import (
+    AGREEMENT_TERM_FIELDS,
+    CHANNEL_RULE_FIELDS,
+    PRACTICE_SETTING_FIELDS,
+    WindowTerms,
+)
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -88,17 +93,7 @@ class InvitationAcceptForm(forms.Form):
 class PracticeSettingsForm(forms.ModelForm):
     class Meta:
         model = Practice
-        fields = [
-            "name",
-            "country",
-            "time_zone",
-            "emergency_number",
-            "crisis_line_name",
-            "crisis_line_number",
-            "crisis_text",
-            "inbound_sms_number",
-            "inbound_email",
-        ]
+        fields = list(PRACTICE_SETTING_FIELDS)
         labels = {
             "emergency_number": "Emergency services number",
             "crisis_text": "Crisis text line",

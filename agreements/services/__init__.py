@@ -36,7 +36,12 @@ from .invitations import (
     invitation_from_token,
     invitation_token,
 )
-from .practices import membership_create, practice_create, practice_update_settings
+from .practices import (
+    PRACTICE_SETTING_FIELDS,
+    membership_create,
+    practice_create,
+    practice_update_settings,
+)
 
 __all__ = [
     "AGREEMENT_TERM_FIELDS",
@@ -44,6 +49,7 @@ __all__ = [
     "DEFAULT_CHANNEL_RULES",
     "DEFAULT_RESPONSE_WINDOWS",
     "INVITATION_SALT",
+    "PRACTICE_SETTING_FIELDS",
     "AgreementNotEditable",
     "InvitationInvalid",
     "WindowTerms",

@@ -51,19 +51,22 @@ def practice_create(
     return practice
 
 
+#: What an admin may change on the practice settings page, in the order the form shows them.
+PRACTICE_SETTING_FIELDS = (
+    "name",
+    "country",
+    "time_zone",
+    "emergency_number",
+    "crisis_line_name",
+    "crisis_line_number",
+    "crisis_text",
+    "inbound_sms_number",
+    "inbound_email",
+)
+
+
 def practice_update_settings(*, practice: Practice, by: User, changes: dict[str, Any]) -> Practice:
-    allowed = {
-        "name",
-        "country",
-        "time_zone",
-        "emergency_number",
-        "crisis_line_name",
-        "crisis_line_number",
-        "crisis_text",
-        "inbound_sms_number",
-        "inbound_email",
-    }
-    unknown = set(changes) - allowed
+    unknown = set(changes) - set(PRACTICE_SETTING_FIELDS)
     if unknown:
         raise ValueError(f"Not practice settings: {sorted(unknown)}")
     with transaction.atomic():

@@ -21,7 +21,7 @@ from messaging.triage.categories import Category
 from messaging.triage.crisis_help import EmergencyNumbers, danger_line, help_now
 from messaging.triage.engine import Disposition, TriageDecision
 
-__all__ = ["AutoReply", "EmergencyNumbers", "auto_reply"]
+__all__ = ["AutoReply", "auto_reply"]
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = (

@@ -17,6 +17,7 @@ from hypothesis import event, given
 from agreements.business_hours import BusinessCalendar, Coverage
 from messaging.triage import engine
 from messaging.triage.categories import Category
+from messaging.triage.crisis_help import EmergencyNumbers
 from messaging.triage.detector import Detection, Match, detect
 from messaging.triage.engine import (
     AgreementSnapshot,
@@ -30,7 +31,7 @@ from messaging.triage.engine import (
     WindowTerms,
     triage,
 )
-from messaging.triage.replies import EmergencyNumbers, auto_reply
+from messaging.triage.replies import auto_reply
 from tests.factories import CALENDAR, NEW_YORK, PROPERTY_SETTINGS, ny, office_hours, triage_cases
 
 LONDON = ZoneInfo("Europe/London")

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 
 from messaging.triage.categories import Category
+from messaging.triage.crisis_help import EmergencyNumbers
 from messaging.triage.detector import Detection
 from messaging.triage.engine import (
     Disposition,
@@ -22,7 +23,7 @@ from messaging.triage.engine import (
     TriageDecision,
     triage,
 )
-from messaging.triage.replies import AutoReply, EmergencyNumbers, auto_reply
+from messaging.triage.replies import AutoReply, auto_reply
 from tests.factories import PROPERTY_SETTINGS, triage_cases
 
 NEW_YORK = ZoneInfo("America/New_York")
