@@ -11,8 +11,9 @@ def test_compose_requires_the_emergency_answer_and_a_message(client, world):
     response = client.post(reverse("message_compose"), {"purpose": "logistics", "body": "   "})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "This field is required" in page  # the emergency question
-    assert "Write your message first" in page or "This field is required" in page
+    # Both the emergency question and the blank (whitespace-only) message are refused.
+    assert set(response.context["form"].errors) == {"emergency", "body"}
+    assert page.count("This field is required") == 2
     assert not Message.objects.exists()
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -194,7 +195,7 @@ def test_retriage_keeps_the_earlier_decision_and_says_why(world):
     assert decision.previous == first and decision.decided_by == world.therapist.user
     assert list(received.message.decisions.order_by("id")) == [first, decision]
     assert EventType.MESSAGE_RETRIAGED in events_for(received.message)
-    with pytest.raises(Exception, match="always escalated"):
+    with pytest.raises(ValidationError, match="always escalated"):
         inbox_services.message_retriage(
             message=received.message,
             by=world.therapist.user,
@@ -238,7 +239,7 @@ def test_session_notes_are_private_until_shared(world):
     inbox_services.session_note_share(note=note)
     prep = selectors.session_prep(client=world.client)
     assert list(prep["shared_notes"]) == [note]
-    with pytest.raises(Exception, match="already shared"):
+    with pytest.raises(ValidationError, match="already shared"):
         inbox_services.session_note_save(client=world.client, body="edit", note=note)
     inbox_services.session_prep_mark_seen(
         client=world.client, by=world.therapist.user, message_ids=[], note_ids=[note.pk]
