@@ -144,14 +144,6 @@ class Membership(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_therapist(self) -> bool:
-        return self.role == Role.THERAPIST
-
-    @property
     def is_client(self) -> bool:
         return self.role == Role.CLIENT
 
@@ -469,10 +461,6 @@ class CrisisPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"Crisis period for {self.client.user} until {self.ends_at:%Y-%m-%d}"
-
-    def is_active_at(self, at) -> bool:
-        end = min(self.ends_at, self.ended_early_at) if self.ended_early_at else self.ends_at
-        return self.starts_at <= at < end
 
     @property
     def check_in_interval(self) -> timedelta:
