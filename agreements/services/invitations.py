@@ -5,13 +5,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from messaging.contactlog.services import contact_event_record
-from messaging.models import EventType
+from messaging.models import ContactMethodKind, EventType, Notification, NotificationPurpose
 
 from ..models import Invitation, Membership, Practice, Role, User
 from .practices import membership_create
@@ -61,22 +60,33 @@ def invitation_create(
             details={"invitation": invitation.pk, "role": role},
         )
         path = reverse("invitation_accept", args=[invitation_token(invitation)])
-        transaction.on_commit(lambda: _send_invitation_email(invitation, path))
+        _invitation_email_record(invitation, path)
     return invitation, path
 
 
-def _send_invitation_email(invitation: Invitation, path: str) -> None:
+def _invitation_email_record(invitation: Invitation, path: str) -> Notification:
+    """The invitation email, as a notification the one sender delivers (leased and retried).
+
+    Agreements sit below the notifications package, so this writes the row and leaves it to the
+    engine tick's sweeper, which sends pending notifications within a few seconds.
+    """
     base = settings.SITE_URL.rstrip("/")
-    send_mail(
+    now = timezone.now()
+    return Notification.objects.create(
+        practice=invitation.practice,
+        purpose=NotificationPurpose.INVITATION,
+        channel=ContactMethodKind.EMAIL,
+        address=invitation.email,
         subject=f"You're invited to {invitation.practice.name} on Contact Policy",
-        message=(
+        body=(
             f"Hello {invitation.name},\n\n"
             f"{invitation.invited_by} has invited you to {invitation.practice.name}.\n"
             f"Set your password here (the link works once and expires in "
             f"{settings.INVITATION_MAX_AGE // 86400} days):\n\n{base}{path}\n"
         ),
-        from_email=None,
-        recipient_list=[invitation.email],
+        idempotency_key=f"invitation{invitation.pk}",
+        next_attempt_at=now,
+        created_at=now,
     )
 
 

@@ -34,7 +34,7 @@ from messaging.models import (
     SafetyOutcome,
     TriageDecision,
 )
-from messaging.notifications.services import PUBLISH_RETRY, notifications_enqueue
+from messaging.notifications.services import PUBLISH_RETRY
 
 from . import machine
 from .acks import page_for_sms_ack
@@ -257,14 +257,13 @@ def escalation_acknowledge(
             details={"escalation": escalation.pk, "via": via},
             occurred_at=now,
         )
-        created = client_update(
+        client_update(
             escalation,
             f"{by} has your message and will contact you as soon as they can. "
             + danger_line(escalation),
             now,
             None,
         )
-        transaction.on_commit(lambda: notifications_enqueue(created))
     return AckResult(escalation, True)
 
 

@@ -99,8 +99,8 @@ def step_page(
     )
     if not recipients:
         logger.error("escalation %s step %s found nobody to page", escalation.pk, page.step_index)
-    created += client_update(escalation, client_update_text(escalation, page), now, page)
     transaction.on_commit(lambda: notifications_enqueue(created))
+    client_update(escalation, client_update_text(escalation, page), now, page)
 
 
 def danger_line(escalation: Escalation) -> str:
@@ -121,11 +121,9 @@ def client_update_text(escalation: Escalation, page: machine.Page) -> str:
 
 def client_update(
     escalation: Escalation, text: str, now: datetime, page: machine.Page | None
-) -> list[int]:
-    """Tell the client what is happening, on the channel they used.
-
-    The update's notification enqueues itself on commit, so nothing is returned to enqueue.
-    """
+) -> None:
+    """Tell the client what is happening, on the channel they used (its notification, if the
+    channel needs one, enqueues itself on commit)."""
     message = escalation.message
     update = automatic_message_record(
         to=message,
@@ -145,7 +143,6 @@ def client_update(
         step_index=page.step_index if page else None,
         cycle=page.cycle if page else None,
     )
-    return []
 
 
 def incident_page(escalation: Escalation, now: datetime) -> None:
@@ -188,11 +185,11 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
             )
             if was_created:
                 created.append(notification.pk)
-    created += client_update(
+    transaction.on_commit(lambda: notifications_enqueue(created))
+    client_update(
         escalation,
         "We haven't been able to reach a clinician yet and we're still trying. "
         + danger_line(escalation),
         now,
         None,
     )
-    transaction.on_commit(lambda: notifications_enqueue(created))

@@ -25,7 +25,7 @@ from messaging.models import (
     SessionNote,
     TriageDecision,
 )
-from messaging.notifications.services import client_message_notify
+from messaging.notifications.services import client_message_notify, outbound_message_record
 from messaging.triage import engine
 from messaging.triage.categories import Category
 from messaging.triage.detector import Detection, Match, detect
@@ -76,18 +76,8 @@ def message_reply(*, message: Message, by: User, body: str, now: datetime | None
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         now = now or timezone.now()
-        reply = Message.objects.create(
-            practice=message.practice,
-            client=message.client,
-            therapist=message.therapist,
-            channel=message.channel,
-            direction=Direction.OUTBOUND,
-            body=body,
-            sender_address=message.sender_address,
-            received_at=now,
-            status=MessageStatus.SENT,
-            in_reply_to=message,
-            author=by,
+        reply = outbound_message_record(
+            to=message, body=body, now=now, author=by, is_automatic=False
         )
         message.status = MessageStatus.REPLIED
         message.replied_at = now

@@ -12,14 +12,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from agreements.models import Channel
 from messaging.escalation.lifecycle import ack_from_sms
 from messaging.intake import selectors
 from messaging.intake.services import message_receive
-from messaging.notifications.webhooks import twilio_request_url
+from messaging.notifications.webhooks import twilio_signature_rejection
 
 logger = logging.getLogger("contactpolicy.webhooks")
 
@@ -36,16 +35,9 @@ def _twiml(text: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not settings.TWILIO_AUTH_TOKEN:
-        logger.error("inbound SMS rejected: TWILIO_AUTH_TOKEN is not configured")
-        return HttpResponse("SMS webhook not configured", status=403, content_type="text/plain")
-    validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
-    if not validator.validate(twilio_request_url(request), request.POST.dict(), signature):
-        logger.warning(
-            "inbound SMS rejected: bad signature (remote %s)", request.META.get("REMOTE_ADDR")
-        )
-        return HttpResponse("Invalid signature", status=403, content_type="text/plain")
+    rejection = twilio_signature_rejection(request, "inbound SMS")
+    if rejection is not None:
+        return rejection
     sender_phone = request.POST.get("From", "").strip()
     body = request.POST.get("Body", "")[:MAX_BODY_CHARS]
     sid = request.POST.get("MessageSid", "").strip()

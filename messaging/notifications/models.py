@@ -51,6 +51,7 @@ class NotificationPurpose(models.TextChoices):
     INCIDENT = "incident", "Incident for the admin"
     AUTO_REPLY = "auto_reply", "Auto-reply"
     REPLY = "reply", "Clinician's reply"
+    INVITATION = "invitation", "Invitation"
 
 
 class Notification(models.Model):

@@ -247,7 +247,9 @@ def _log_event(
 ) -> None:
     escalation = notification.escalation
     message = notification.message or (escalation.message if escalation else None)
-    who = notification.recipient or "the client"
+    who = notification.recipient or (
+        "the invitee" if notification.purpose == NotificationPurpose.INVITATION else "the client"
+    )
     contact_event_record(
         practice=notification.practice,
         event_type=event_type,
@@ -443,6 +445,29 @@ def contact_methods_replace(
     return rows
 
 
+def outbound_message_record(
+    *, to: Message, body: str, now: datetime, author: User | None = None, is_automatic: bool
+) -> Message:
+    """The outbound row of a message to the client, on the channel ``to`` came by.
+
+    The one place outbound messages are made; the caller logs it and decides how it leaves.
+    """
+    return Message.objects.create(
+        practice=to.practice,
+        client=to.client,
+        therapist=to.therapist,
+        channel=to.channel,
+        direction=Direction.OUTBOUND,
+        body=body,
+        sender_address=to.sender_address,
+        received_at=now,
+        status=MessageStatus.SENT,
+        is_automatic=is_automatic,
+        in_reply_to=to,
+        author=author,
+    )
+
+
 def automatic_message_record(
     *, to: Message, text: str, now: datetime, summary: str, includes_crisis_help: bool
 ) -> Message:
@@ -452,19 +477,7 @@ def automatic_message_record(
     how it leaves the app (returned in TwiML, read out, or a notification from
     ``client_message_notify``) is up to the caller.
     """
-    outbound = Message.objects.create(
-        practice=to.practice,
-        client=to.client,
-        therapist=to.therapist,
-        channel=to.channel,
-        direction=Direction.OUTBOUND,
-        body=text,
-        sender_address=to.sender_address,
-        received_at=now,
-        status=MessageStatus.SENT,
-        is_automatic=True,
-        in_reply_to=to,
-    )
+    outbound = outbound_message_record(to=to, body=text, now=now, is_automatic=True)
     contact_event_record(
         practice=to.practice,
         event_type=EventType.AUTO_REPLY_SENT,

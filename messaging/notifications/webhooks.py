@@ -24,20 +24,30 @@ def twilio_request_url(request: HttpRequest) -> str:
     return request.build_absolute_uri()
 
 
-@csrf_exempt
-@require_POST
-def twilio_status_callback(request: HttpRequest) -> HttpResponse:
-    signature = request.headers.get("X-Twilio-Signature", "")
+def twilio_signature_rejection(request: HttpRequest, what: str) -> HttpResponse | None:
+    """403 with a logged rejection unless Twilio signed this request; None when it did.
+
+    ``what`` names the webhook in the log ("inbound SMS"); the request's content is never logged.
+    """
     if not settings.TWILIO_AUTH_TOKEN:
-        logger.error("Twilio status callback rejected: TWILIO_AUTH_TOKEN is not configured")
-        return HttpResponse("Status webhook not configured", status=403, content_type="text/plain")
+        logger.error("%s rejected: TWILIO_AUTH_TOKEN is not configured", what)
+        return HttpResponse(f"{what} webhook not configured", status=403, content_type="text/plain")
+    signature = request.headers.get("X-Twilio-Signature", "")
     validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
     if not validator.validate(twilio_request_url(request), request.POST.dict(), signature):
         logger.warning(
-            "Twilio status callback rejected: bad signature (remote %s)",
-            request.META.get("REMOTE_ADDR"),
+            "%s rejected: bad signature (remote %s)", what, request.META.get("REMOTE_ADDR")
         )
         return HttpResponse("Invalid signature", status=403, content_type="text/plain")
+    return None
+
+
+@csrf_exempt
+@require_POST
+def twilio_status_callback(request: HttpRequest) -> HttpResponse:
+    rejection = twilio_signature_rejection(request, "Twilio status callback")
+    if rejection is not None:
+        return rejection
     sid = (request.POST.get("MessageSid") or request.POST.get("CallSid") or "").strip()
     status = (request.POST.get("MessageStatus") or request.POST.get("CallStatus") or "").strip()
     if not sid or not status:

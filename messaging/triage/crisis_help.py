@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = [
+    "WITHOUT_A_PRACTICE",
     "EmergencyNumbers",
     "HasEmergencyNumbers",
     "crisis_line",
@@ -19,6 +20,12 @@ __all__ = [
     "help_now",
     "safe_reply_text",
 ]
+
+#: Where no practice is known yet (the sign-in page, the server-error page).
+WITHOUT_A_PRACTICE = (
+    "If you are in danger now, call your local emergency number "
+    "(in the US 911, or 988 for the Suicide & Crisis Lifeline)."
+)
 
 
 class HasEmergencyNumbers(Protocol):

@@ -128,3 +128,28 @@ def test_the_acknowledgement_update_gives_the_practices_help(world, practice, ti
     last = escalation_updates(received.message)[-1]
     assert last.startswith("Tess Therapist has your message")
     assert_carries_the_practices_help(last)
+
+
+def test_the_crisis_help_card_on_web_pages_says_the_same_with_dialable_links(
+    client, world, practice
+):
+    from django.utils.html import strip_tags
+
+    from tests.factories import sign_in
+
+    sign_in(client, world.client)
+    page = client.get("/me/crisis-help/").content.decode()
+    card = page[page.index('class="card crisis-card') :]
+    card = card[: card.index("</div></div>")]
+    assert crisis_help.help_now(OWN_NUMBERS) in " ".join(strip_tags(card).split())
+    assert 'href="tel:112"' in card and 'href="tel:0800123456"' in card
+    assert "911" not in card and "988" not in card
+
+
+def test_pages_that_know_no_practice_take_their_help_from_the_same_module(client, db):
+    from django.template.loader import render_to_string
+    from django.utils.html import escape
+
+    login = client.get("/accounts/login/").content.decode()
+    assert escape(crisis_help.WITHOUT_A_PRACTICE) in login
+    assert escape(crisis_help.WITHOUT_A_PRACTICE) in render_to_string("500.html")
