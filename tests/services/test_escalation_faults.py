@@ -151,7 +151,9 @@ def test_a_worker_killed_mid_send_and_when_a_step_falls_due(stack, world, paging
     and held by its lease instead of waiting 90 s to see the second send.
     """
     short_lease = hasattr(settings, LEASE_SETTING)
-    lease_env = {LEASE_SETTING: "4"} if short_lease else {}
+    # Long enough that the worker restarts and the other step is checked before the lease lapses,
+    # even on a loaded machine; short enough that the resend is seen within the test.
+    lease_env = {LEASE_SETTING: "15"} if short_lease else {}
     worker, _beat = stack.start_engine(STUB_TWILIO_DELAY="30", **lease_env)
 
     interrupted = crisis(world)  # due now: its SMS page will hang in the provider call
@@ -185,7 +187,7 @@ def test_a_worker_killed_mid_send_and_when_a_step_falls_due(stack, world, paging
     if short_lease:
         wait_for(
             lambda: Notification.objects.get(pk=sms.pk).status == NotificationStatus.SENT,
-            timeout=30,
+            timeout=45,
             what="the interrupted SMS sent again after its lease",
         )
         sms.refresh_from_db()
