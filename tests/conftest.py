@@ -1,5 +1,5 @@
-"""Shared fixtures: the world of two practices (built in tests.factories) and the contact
-log's append-only triggers for every database test."""
+"""Shared fixtures: the world of two practices (built in tests.factories), and the teardown
+that lets a transactional test empty its database past the contact log's triggers."""
 
 import os
 
@@ -19,27 +19,35 @@ def world(db) -> World:
 
 
 @pytest.fixture(autouse=True)
-def _contact_log_triggers(request):
-    """Keep the append-only triggers in place for every database test.
+def _contact_log_flush(request):
+    """Let a transactional test's teardown empty the database; install nothing.
 
-    Transactional tests empty the database afterwards, which the append-only log refuses; only
-    the database owner can lift the triggers, which is what this throwaway database's teardown
-    does. They are put back before the next database test starts.
+    The test databases are made by ``migrate`` alone, so the contact log's append-only triggers
+    are there, put in place by the messaging app's ``post_migrate`` receiver like on any other
+    database (tests/contactlog/test_append_only.py proves a migrated database refuses UPDATE
+    and DELETE). Ordinary tests roll back and need nothing here.
+
+    A transactional test (``transactional_db``, ``live_server``, ``django_db(transaction=True)``)
+    commits, and pytest-django empties the database afterwards with ``flush``, which the log
+    rightly refuses (DELETE on SQLite, TRUNCATE on PostgreSQL). So only at teardown, just before
+    that flush, the triggers are lifted, as the throwaway database's owner; ``flush`` ends by
+    sending ``post_migrate``, whose receiver (``triggers.install_after_migrate``, the one that
+    runs after every migrate) puts them back. Each transactional test first checks that they
+    are in place, so a flush that did not restore them fails the next one loudly.
     """
     names = set(request.fixturenames)
-    uses_db = bool(names & {"db", "transactional_db", "live_server"}) or (
-        request.node.get_closest_marker("django_db") is not None
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(names & {"transactional_db", "live_server"}) or (
+        marker is not None and marker.kwargs.get("transaction", False)
     )
-    if not uses_db:
+    if not transactional:
         yield
         return
     from messaging.contactlog import triggers as log_triggers
 
-    transactional = bool(names & {"transactional_db", "live_server"}) or getattr(
-        request.node.get_closest_marker("django_db"), "kwargs", {}
-    ).get("transaction", False)
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    log_triggers.install(connections["default"])
+    # Requested here so that this teardown runs before transactional_db's flush.
+    request.getfixturevalue("transactional_db")
+    connection = connections["default"]
+    assert not log_triggers.missing(connection), "the contact log's triggers are missing"
     yield
-    if transactional:
-        log_triggers.remove(connections["default"])
+    log_triggers.remove(connection)

@@ -1,11 +1,22 @@
 """Database triggers that make the contact log append-only (PostgreSQL and SQLite).
 
 The application's own code never updates or deletes a log row; these triggers make the database
-refuse it too, so neither a bug nor a raw SQL session can rewrite history. Only the database owner
-can lift them (``remove``), which the test suite does to empty its throwaway database.
+refuse it too, so neither a bug nor a raw SQL session can rewrite history. Only the table's owner
+can lift them (``remove``): a data migration that must rewrite the table, or the test suite
+emptying its throwaway database.
+
+On SQLite a migration that alters the table rebuilds it (a new table, copied, renamed), which
+drops its triggers. So they are not left to one migration: ``install_after_migrate`` runs after
+every ``migrate`` (and ``flush``) and puts back whatever is missing, and the system check
+``check_append_only`` refuses to start the app (``runserver``, ``runstack``, workers, every
+management command that runs the checks) on a database whose log table lacks them.
+
+This module imports nothing of the project, so the app configuration may wire it up.
 """
 
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 TABLE = "messaging_contactevent"
 
@@ -63,3 +74,107 @@ def remove(connection) -> None:
     with connection.cursor() as cursor:
         for statement in _statements(connection.vendor, install=False):
             cursor.execute(statement)
+
+
+TRIGGERS = {
+    "postgresql": ("contact_log_no_update", "contact_log_no_delete", "contact_log_no_truncate"),
+    "sqlite": ("contact_log_no_update", "contact_log_no_delete"),
+}
+
+
+def table_exists(connection) -> bool:
+    with connection.cursor() as cursor:
+        return TABLE in connection.introspection.table_names(cursor)
+
+
+def missing(connection) -> list[str]:
+    """The append-only triggers the log table lacks (on PostgreSQL, disabled ones count too)."""
+    expected = TRIGGERS.get(connection.vendor)
+    if expected is None:
+        raise ImproperlyConfigured(f"No append-only triggers for {connection.vendor}.")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s)"
+                " AND NOT tgisinternal AND tgenabled <> 'D'",
+                [TABLE],
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            )
+        present = {name for (name,) in cursor.fetchall()}
+    return [name for name in expected if name not in present]
+
+
+def install_after_migrate(sender=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """``post_migrate`` receiver: put back any trigger a migration (or a flush) dropped.
+
+    Runs as whoever runs ``migrate``, which must be the table's owner. Idempotent: nothing is
+    changed when every trigger is in place.
+    """
+    connection = connections[using]
+    if connection.vendor not in TRIGGERS or not table_exists(connection):
+        return
+    if missing(connection):
+        install(connection)
+
+
+def _pending_migrations(connection) -> bool:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def check_append_only(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """contactlog.E001: the default database's log table must refuse UPDATE and DELETE.
+
+    Registered untagged, so ``runserver``, ``runstack``, ``check`` and every management command
+    that runs the checks refuse to start without the triggers. ``migrate`` runs the checks
+    before migrating, so it must never be blocked by what it is about to repair: a database
+    without the log table yet (a fresh one) passes, and one with unapplied migrations only gets
+    a warning (contactlog.W001), since ``migrate`` reinstalls the triggers when it finishes.
+    """
+    if app_configs is not None and not any(config.name == "messaging" for config in app_configs):
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor not in TRIGGERS:
+        return [
+            checks.Error(
+                f"The contact log can be made append-only on PostgreSQL and SQLite, not on"
+                f" {connection.vendor}.",
+                id="contactlog.E002",
+            )
+        ]
+    try:
+        if not table_exists(connection):
+            return []
+        absent = missing(connection)
+        if absent and _pending_migrations(connection):
+            return [
+                checks.Warning(
+                    f"The contact log table lacks its append-only triggers ({', '.join(absent)}).",
+                    hint="`manage.py migrate` (as the database owner) installs them when it"
+                    " finishes.",
+                    id="contactlog.W001",
+                )
+            ]
+    except DatabaseError as error:
+        return [
+            checks.Warning(
+                f"Could not check the contact log's append-only triggers: {error}",
+                id="contactlog.W002",
+            )
+        ]
+    if not absent:
+        return []
+    return [
+        checks.Error(
+            f"The contact log is not append-only: the table {TABLE} lacks the triggers"
+            f" {', '.join(absent)}, so UPDATE or DELETE would rewrite history.",
+            hint="Reinstall them as the database owner: `manage.py migrate --skip-checks` puts"
+            " them back when it finishes.",
+            id="contactlog.E001",
+        )
+    ]
