@@ -251,6 +251,21 @@ def routine_counts(since: datetime) -> dict:
     }
 
 
+def wait_for_quiet_queues(timeout: float = 300) -> None:
+    """Until nothing is waiting to be sent (the timer phase's pages and updates included), so the
+    run under load starts with empty queues and measures the load, not a leftover backlog."""
+    from django.utils import timezone
+
+    from messaging.models import Notification, NotificationStatus
+
+    def drained() -> bool:
+        return not Notification.objects.filter(
+            status=NotificationStatus.PENDING, next_attempt_at__lte=timezone.now()
+        ).exists()
+
+    poll(drained, timeout=timeout, interval=0.5, what="every pending notification sent")
+
+
 def measure_under_load(
     stack: Stack, practice, clients, *, count: int, rate: float, burners: int, flood_rate: float
 ) -> tuple[dict, dict]:
@@ -423,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
             f"under load: {args.burners} busy processes, routine messages at "
             f"{args.flood_rate:g}/s; {args.load_messages} crisis messages at {args.load_rate:g}/s …"
         )
+        wait_for_quiet_queues()
         under_load, load_config = measure_under_load(
             stack,
             practice,
