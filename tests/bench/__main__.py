@@ -273,6 +273,7 @@ def measure_under_load(
     from django.utils import timezone
 
     since = timezone.now()
+    started = time.monotonic()
     load = start_load(stack, practice, burners=burners, flood_rate=flood_rate)
     try:
         time.sleep(5)  # the flood's process starts (Django's import time) and the backlog builds
@@ -286,12 +287,14 @@ def measure_under_load(
                 raise SystemExit(f"{process.name} exited during the run:\n{process.log()}")
     finally:
         stop_load(load)
+    seconds = time.monotonic() - started
     config = {
         "messages": count,
         "rate_per_second": rate,
         "burners": burners,
         "flood_rate_per_second": flood_rate,
         "load_average_at_end": round(load_average, 2),
+        "load_seconds": round(seconds, 1),
         **routine_counts(since),
     }
     return crisis, config
