@@ -10,7 +10,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
 
-from messaging.escalation import lifecycle
+from messaging.escalation import health, lifecycle
 from messaging.intake.services import message_receive
 from messaging.models import Notification, NotificationStatus
 
@@ -140,7 +140,7 @@ def test_an_overdue_escalation_is_failing(client, world, night):
     lifecycle.escalation_tick()
     crisis(world)  # due at once, but no tick runs it
     night.shift(timedelta(seconds=31))
-    lifecycle.heartbeat(lifecycle.HEARTBEAT_TICK)  # a tick that claims nothing
+    health.heartbeat(health.HEARTBEAT_TICK)  # a tick that claims nothing
     response = healthz(client)
     assert response.status_code == 503
     assert response.json()["failing"] == ["escalations"]
