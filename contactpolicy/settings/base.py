@@ -220,6 +220,20 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 30},
     },
 }
+# Health (messaging/escalation/health.py): the watchdog and /healthz call the engine stalled when
+# its last tick is older than ENGINE_STALE_AFTER_SECONDS, and behind when an escalation or a send
+# has been due for more than ENGINE_OVERDUE_AFTER_SECONDS. /healthz gives the broker
+# HEALTHZ_BROKER_TIMEOUT_SECONDS to answer.
+ENGINE_STALE_AFTER_SECONDS = float(os.environ.get("ENGINE_STALE_AFTER_SECONDS", "15"))
+ENGINE_OVERDUE_AFTER_SECONDS = float(os.environ.get("ENGINE_OVERDUE_AFTER_SECONDS", "30"))
+HEALTHZ_BROKER_TIMEOUT_SECONDS = float(os.environ.get("HEALTHZ_BROKER_TIMEOUT_SECONDS", "2"))
+# Dead-man's switch: the tick pings this URL (e.g. a healthchecks.io check) at most once every
+# ENGINE_DEADMAN_INTERVAL_SECONDS, so a monitor outside the app notices when the pings stop.
+ENGINE_DEADMAN_URL = os.environ.get("ENGINE_DEADMAN_URL", "")
+if ENGINE_DEADMAN_URL and not ENGINE_DEADMAN_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("ENGINE_DEADMAN_URL must be an http:// or https:// URL.")
+ENGINE_DEADMAN_INTERVAL_SECONDS = float(os.environ.get("ENGINE_DEADMAN_INTERVAL_SECONDS", "60"))
+ENGINE_DEADMAN_TIMEOUT_SECONDS = float(os.environ.get("ENGINE_DEADMAN_TIMEOUT_SECONDS", "5"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Publishing must fail fast when the broker is down: the database already holds every timer.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
