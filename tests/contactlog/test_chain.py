@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.urls import reverse
 
 from messaging.contactlog import chain, selectors, triggers
 from messaging.contactlog.services import contact_event_record, contact_log_verify
@@ -357,3 +358,56 @@ def test_verify_contact_log_exits_non_zero_on_a_rewritten_fresh_database(fresh_s
     refused = manage(env, "verify_contact_log")
     assert refused.returncode != 0
     assert "BROKEN at event 1" in refused.stderr and "changed" in refused.stderr
+
+
+# The oversight dashboard ----------------------------------------------------------------------
+
+
+def _dashboard(client, world):
+    client.force_login(world.admin.user)
+    response = client.get(reverse("oversight_dashboard"))
+    assert response.status_code == 200
+    return response.context["report"].log_chain, response.content.decode()
+
+
+def test_the_dashboard_shows_the_chain_verified_or_broken(client, logged):
+    status, html = _dashboard(client, logged)
+    head = ContactLogChain.objects.get(practice=logged.practice)
+    assert (status.verified, status.head_sequence, status.broken) == (head.sequence,) * 2 + (None,)
+    assert f"Verified up to event {head.sequence} of {head.sequence}" in html
+    target = _events(logged.practice)[1]
+    _as_owner("UPDATE messaging_contactevent SET details = '{}' WHERE id = %s", [target.pk])
+    status, html = _dashboard(client, logged)
+    assert status.broken.sequence == target.sequence and status.verified == target.sequence - 1
+    assert f"broken at event {target.sequence}</strong> (row {target.pk})" in html
+    # Recorded by the verifier, the break stays on the dashboard however far the log grows.
+    with pytest.raises(CommandError):
+        _verify()
+    _record(logged.practice, "after the break")
+    status, _ = _dashboard(client, logged)
+    assert status.broken.sequence == target.sequence
+
+
+def test_the_dashboard_checks_a_capped_window_after_the_checkpoint(logged, monkeypatch):
+    head = ContactLogChain.objects.get(practice=logged.practice)
+    status = selectors.chain_status(practice_id=logged.practice.pk, window=2)
+    assert (status.verified, status.unverified) == (2, head.sequence - 2)
+    _verify()  # the checkpoint moves to the head
+    for n in range(3):
+        _record(logged.practice, f"later {n}")
+    status = selectors.chain_status(practice_id=logged.practice.pk, window=2)
+    assert (status.verified, status.unverified) == (head.sequence + 2, 1)
+    assert status.checkpoint_at is not None
+
+
+def test_the_dashboards_chain_check_costs_two_queries_however_long_the_log(
+    logged, django_assert_num_queries
+):
+    # The checkpoint row, then at most CHAIN_WINDOW events after it in one query.
+    with django_assert_num_queries(2):
+        small = selectors.chain_status(practice_id=logged.practice.pk)
+    for n in range(40):
+        _record(logged.practice, f"more {n}")
+    with django_assert_num_queries(2):
+        large = selectors.chain_status(practice_id=logged.practice.pk)
+    assert large.verified == small.verified + 40 and large.broken is None
