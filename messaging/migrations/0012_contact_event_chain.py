@@ -61,6 +61,7 @@ def chain_existing_events(apps, schema_editor):
 
 def install_triggers(apps, schema_editor):
     log_triggers.install(schema_editor.connection)
+    log_triggers.revoke_rewrites(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
