@@ -188,7 +188,7 @@ class SessionNote(models.Model):
 
 
 # Models of the packages, registered with the app through this module.
-from messaging.contactlog.models import ContactEvent, EventType  # noqa: E402
+from messaging.contactlog.models import ContactEvent, ContactLogChain, EventType  # noqa: E402
 from messaging.escalation.models import (  # noqa: E402
     EngineHeartbeat,
     Escalation,
@@ -211,6 +211,7 @@ from messaging.notifications.models import (  # noqa: E402
 
 __all__ = [
     "ContactEvent",
+    "ContactLogChain",
     "ContactMethod",
     "ContactMethodKind",
     "Direction",
