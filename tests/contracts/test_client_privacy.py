@@ -91,6 +91,7 @@ def practice_with_others(world):
     api_token_create(user=world.client.user, name="My phone")
     world.third_client = third
     world.own_message = own.message
+    world.own_crisis = crises[0].message
     return world
 
 
@@ -175,6 +176,15 @@ def test_no_client_page_shows_another_client_or_paging_details(client, practice_
         leaks = [word for word in forbidden if word in page]
         assert not leaks, f"GET {url} shows {leaks}"
         seen.append(name)
+    # The escalation's status, as the client sees it on their crisis message and in the API.
+    for url, shown in (
+        (reverse("client_message_detail", args=[world.own_crisis.pk]), "We're contacting Tess"),
+        (reverse("api:message", kwargs={"id": world.own_crisis.pk}), '"crisis_help": true'),
+    ):
+        page = client.get(url).content.decode()
+        assert shown in page, url
+        leaks = [word for word in forbidden if word in page]
+        assert not leaks, f"GET {url} shows {leaks}"
     # The client's own things are there, so the pages really rendered what they hold.
     assert {"client_home", "client_messages", "contact_log", "client_message_detail"} <= set(seen)
     history = client.get(reverse("contact_log")).content.decode()
