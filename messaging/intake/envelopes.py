@@ -22,12 +22,7 @@ from django.utils import timezone
 
 from agreements.models import Membership, Practice, User
 from messaging.contactlog.services import contact_event_record
-from messaging.intake import selectors
-from messaging.intake.limits import (
-    MESSAGE_BODY_MAX_CHARS,
-    PROVIDER_MESSAGE_ID_MAX_CHARS,
-    SENDER_ADDRESS_MAX_CHARS,
-)
+from messaging.intake import limits, selectors
 from messaging.intake.normalise import Changes, bytes_decoded, text_clean, text_shortened
 from messaging.intake.services import Received, message_receive, safe_reply
 from messaging.models import (
@@ -247,7 +242,9 @@ def _receive(envelope: InboundEnvelope) -> tuple[Received, Changes]:
     changes: Changes = []
     client = _sender(intake)
     practice = client.practice if client else _practice(intake)
-    body = text_shortened(intake.body, limit=MESSAGE_BODY_MAX_CHARS, field="body", changes=changes)
+    body = text_shortened(
+        intake.body, limit=limits.MESSAGE_BODY_MAX_CHARS, field="body", changes=changes
+    )
     received = message_receive(
         practice=practice,
         channel=intake.channel,
@@ -255,7 +252,7 @@ def _receive(envelope: InboundEnvelope) -> tuple[Received, Changes]:
         sender=client,
         sender_address=text_shortened(
             intake.sender_address,
-            limit=SENDER_ADDRESS_MAX_CHARS,
+            limit=limits.SENDER_ADDRESS_MAX_CHARS,
             field="sender_address",
             changes=changes,
         ),
@@ -264,7 +261,7 @@ def _receive(envelope: InboundEnvelope) -> tuple[Received, Changes]:
         received_at=envelope.received_at,
         provider_message_id=text_shortened(
             intake.provider_message_id,
-            limit=PROVIDER_MESSAGE_ID_MAX_CHARS,
+            limit=limits.PROVIDER_MESSAGE_ID_MAX_CHARS,
             field="provider_message_id",
             changes=changes,
         ),
