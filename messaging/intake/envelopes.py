@@ -44,6 +44,7 @@ RETRY_MAX_DELAY = timedelta(hours=1)
 # Form fields that are not part of what the sender said and must not be kept.
 _NOT_KEPT = frozenset({"csrfmiddlewaretoken"})
 UNFINISHED = (EnvelopeStatus.PENDING, EnvelopeStatus.PROCESSING, EnvelopeStatus.FAILED)
+INTERRUPTED = "ProcessingInterrupted"
 
 
 class NoPracticeConfigured(Exception):
@@ -226,12 +227,19 @@ def _claim(envelope: InboundEnvelope, now: datetime) -> int | None:
     if envelope.status == EnvelopeStatus.PROCESSING and envelope.next_attempt_at > now:
         return None  # a live claim: someone is processing it now
     attempt = envelope.attempts + 1
+    # A lapsed claim: the process that held it died (a killed web worker or Celery task).
+    interrupted = envelope.status == EnvelopeStatus.PROCESSING
     with transaction.atomic():
         won = InboundEnvelope.objects.filter(
             pk=envelope.pk, attempts=envelope.attempts, status=envelope.status
         ).update(
-            status=EnvelopeStatus.PROCESSING, attempts=attempt, next_attempt_at=now + ENVELOPE_LEASE
+            status=EnvelopeStatus.PROCESSING,
+            attempts=attempt,
+            next_attempt_at=now + ENVELOPE_LEASE,
+            **({"last_error": INTERRUPTED} if interrupted else {}),
         )
+        if won and interrupted:
+            _intake_failed_log(envelope=envelope, error=INTERRUPTED, now=now)
     return attempt if won else None
 
 
@@ -297,28 +305,33 @@ def _failure_record(
 ) -> None:
     """Failed, retried with backoff; the first failure is logged for the practice to see."""
     delay = min(RETRY_FIRST_DELAY * 2 ** min(attempt - 1, 20), RETRY_MAX_DELAY)
-    practice = _practice_guess(envelope)
     with transaction.atomic():
         marked = InboundEnvelope.objects.filter(pk=envelope.pk, attempts=attempt).update(
             status=EnvelopeStatus.FAILED,
             last_error=type(error).__name__[:200],
             next_attempt_at=now + delay,
-            practice=practice,
         )
-        if marked and attempt == 1 and practice is not None:
-            contact_event_record(
-                practice=practice,
-                event_type=EventType.INTAKE_FAILED,
-                actor=None,
-                summary=f"{envelope.get_channel_display()} request kept, not yet processed "
-                "(retrying)",
-                details={
-                    "envelope": envelope.pk,
-                    "channel": envelope.channel,
-                    "error": type(error).__name__,
-                },
-                occurred_at=now,
-            )
+        if marked:
+            _intake_failed_log(envelope=envelope, error=type(error).__name__, now=now)
+
+
+def _intake_failed_log(*, envelope: InboundEnvelope, error: str, now: datetime) -> None:
+    """Logged the first time an envelope fails (``last_error`` as loaded is still empty), for
+    the practice whose staff should see it; the summary names the channel, never the text."""
+    practice = _practice_guess(envelope)
+    if practice is None:
+        return
+    InboundEnvelope.objects.filter(pk=envelope.pk).update(practice=practice)
+    if envelope.last_error:
+        return
+    contact_event_record(
+        practice=practice,
+        event_type=EventType.INTAKE_FAILED,
+        actor=None,
+        summary=f"{envelope.get_channel_display()} request kept, not yet processed (retrying)",
+        details={"envelope": envelope.pk, "channel": envelope.channel, "error": error},
+        occurred_at=now,
+    )
 
 
 def _practice_guess(envelope: InboundEnvelope) -> Practice | None:

@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 
 from agreements import services as agreement_services
 from messaging.intake import envelopes, limits, tasks
+from messaging.intake.selectors import envelopes_needing_attention_count
 from messaging.models import (
     ContactEvent,
     Direction,
@@ -273,11 +274,17 @@ def test_a_live_claim_is_left_alone(client, world):
     )
     assert envelopes.envelope_process(envelope_id=envelope.pk) is None
     assert envelopes.envelopes_sweep() == 0
-    # Once the lease lapses (the process died), the sweeper takes it up again.
+    # Once the lease lapses (the process died), it needs attention, is logged, and the sweeper
+    # takes it up again.
     later = timezone.now() + timedelta(seconds=61)
+    assert envelopes_needing_attention_count(practice=world.practice, now=later) == 1
     assert envelopes.envelopes_sweep(now=later) == 1
     envelope.refresh_from_db()
     assert envelope.status == EnvelopeStatus.PROCESSED and envelope.attempts == 2
+    assert envelope.last_error == ""
+    event = ContactEvent.objects.get(event_type=EventType.INTAKE_FAILED)
+    assert event.details["error"] == "ProcessingInterrupted"
+    assert envelopes_needing_attention_count(practice=world.practice, now=later) == 0
 
 
 # --- normalisation and length ----------------------------------------------------------------
