@@ -201,6 +201,11 @@ from messaging.escalation.models import (  # noqa: E402
     SafetyOutcome,
     StepAction,
 )
+from messaging.intake.models import (  # noqa: E402
+    EnvelopeChannel,
+    EnvelopeStatus,
+    InboundEnvelope,
+)
 from messaging.notifications.models import (  # noqa: E402
     ContactMethod,
     ContactMethodKind,
@@ -217,11 +222,14 @@ __all__ = [
     "Direction",
     "Disposition",
     "EngineHeartbeat",
+    "EnvelopeChannel",
+    "EnvelopeStatus",
     "Escalation",
     "EscalationPolicy",
     "EscalationState",
     "EscalationStep",
     "EventType",
+    "InboundEnvelope",
     "Message",
     "MessageStatus",
     "Notification",

@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "contactpolicy.context_processors.navigation",
+                "contactpolicy.context_processors.intake_alert",
             ],
         },
     },
@@ -166,6 +167,11 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 50
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The largest request body Django reads (larger ones are refused with 400 before any view runs,
+# so they are the one request intake cannot keep): room for a message at
+# messaging.intake.limits.MESSAGE_BODY_MAX_CHARS in JSON or form encoding.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
 
@@ -200,12 +206,19 @@ EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")
 # rather than pile up while no worker is running.
 CELERY_TASK_DEFAULT_QUEUE = "escalation"
 # Autodiscovery finds only an app's top-level ``tasks``; the task modules live in packages.
-CELERY_IMPORTS = ("messaging.escalation.tasks", "messaging.notifications.tasks")
+CELERY_IMPORTS = (
+    "messaging.escalation.tasks",
+    "messaging.intake.tasks",
+    "messaging.notifications.tasks",
+)
 CELERY_TASK_ROUTES = {
     "messaging.tasks.escalation_advance": {"queue": "escalation"},
     "messaging.tasks.escalation_tick": {"queue": "escalation"},
     "messaging.tasks.notification_send": {"queue": "escalation"},
     "messaging.tasks.engine_watchdog": {"queue": "escalation"},
+    # Retries inbound requests whose processing failed; a crisis may be among them, so it
+    # belongs with the crisis path's workers.
+    "messaging.tasks.envelopes_sweep": {"queue": "escalation"},
 }
 ESCALATION_TICK_SECONDS = float(os.environ.get("ESCALATION_TICK_SECONDS", "1.0"))
 CELERY_BEAT_SCHEDULE = {
@@ -218,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.engine_watchdog",
         "schedule": 15.0,
         "options": {"expires": 30},
+    },
+    "envelopes-sweep": {
+        "task": "messaging.tasks.envelopes_sweep",
+        "schedule": float(os.environ.get("ENVELOPES_SWEEP_SECONDS", "10.0")),
+        "options": {"expires": 20},
     },
 }
 # Health (messaging/escalation/health.py): the watchdog and /healthz call the engine stalled when

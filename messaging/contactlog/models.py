@@ -31,6 +31,7 @@ class EventType(models.TextChoices):
     PRACTICE_SETTINGS_CHANGED = "practice.settings_changed", "Practice settings changed"
     SESSION_SCHEDULED = "session.scheduled", "Session scheduled"
     MESSAGE_RECEIVED = "message.received", "Message received"
+    INTAKE_FAILED = "intake.failed", "Inbound message kept, processing failed (retrying)"
     MESSAGE_TRIAGED = "message.triaged", "Message triaged"
     AUTO_REPLY_SENT = "message.auto_reply", "Auto-reply sent"
     DELIVERY_FAILED = "message.delivery_failed", "Message not delivered"

@@ -67,7 +67,7 @@ def install_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("agreements", "0003_practice_inbound_email_practice_inbound_sms_number_and_more"),
-        ("messaging", "0010_notification_invitation"),
+        ("messaging", "0011_inbound_envelope"),
     ]
 
     operations = [

@@ -18,6 +18,7 @@ __all__ = [
     "crisis_line",
     "danger_line",
     "help_now",
+    "kept_reply_without_practice",
     "practice_lines",
     "safe_reply_text",
 ]
@@ -124,3 +125,8 @@ def danger_line(numbers: EmergencyNumbers) -> str:
 def safe_reply_text(numbers: EmergencyNumbers) -> str:
     """When the usual reply can't be written: help now, and that the message is safe with us."""
     return f"{help_now(numbers)}\nWe have your message and a clinician will see it."
+
+
+def kept_reply_without_practice() -> str:
+    """The safe reply where no practice is known yet to take its numbers from."""
+    return f"{WITHOUT_A_PRACTICE}\nWe have your message and a clinician will see it."
