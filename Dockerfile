@@ -27,11 +27,15 @@ COPY messaging ./messaging
 COPY templates ./templates
 COPY static ./static
 
-# Static files are collected at build time and served by whitenoise. The keys below exist only
+# Static files are collected at build time and served by whitenoise. The values below exist only
 # so the production settings load during the build (a throwaway encryption key is generated and
-# discarded); the real ones come from the environment at run time.
+# discarded; nothing is contacted); they are set for this one command, never baked into the
+# image, so a container started without the real ones still refuses to start.
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789 \
     FIELD_ENCRYPTION_KEYS=$(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+    SITE_URL=https://build.invalid \
+    EMAIL_HOST=build.invalid \
+    REDIS_URL=redis://build.invalid:6379/0 \
         python manage.py collectstatic --noinput \
     && mkdir -p /app/var \
     && chown app:app /app/var

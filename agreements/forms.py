@@ -21,8 +21,10 @@ from .models import (
 from .services import (
     AGREEMENT_TERM_FIELDS,
     CHANNEL_RULE_FIELDS,
+    PRACTICE_PHONE_FIELDS,
     PRACTICE_SETTING_FIELDS,
     WindowTerms,
+    practice_phone_clean,
 )
 
 
@@ -98,6 +100,17 @@ class PracticeSettingsForm(forms.ModelForm):
             "emergency_number": "Emergency services number",
             "crisis_text": "Crisis text line",
         }
+        widgets = {field: forms.TextInput(attrs={"type": "tel"}) for field in PRACTICE_PHONE_FIELDS}
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in PRACTICE_PHONE_FIELDS:
+            if field in cleaned:
+                try:
+                    cleaned[field] = practice_phone_clean(cleaned[field])
+                except ValidationError as error:
+                    self.add_error(field, error)
+        return cleaned
 
 
 class AgreementTermsForm(forms.ModelForm):

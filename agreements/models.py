@@ -79,6 +79,18 @@ class Practice(models.Model):
     crisis_line_name = models.CharField(max_length=100, default="988 Suicide & Crisis Lifeline")
     crisis_line_number = models.CharField(max_length=32, default="988")
     crisis_text = models.CharField(max_length=100, blank=True, default="Text 988")
+    phone_line = models.CharField(
+        "main phone line",
+        max_length=32,
+        blank=True,
+        help_text="The practice's phone number for clients, in +1… (E.164) form.",
+    )
+    after_hours_line = models.CharField(
+        "after-hours and crisis line",
+        max_length=32,
+        blank=True,
+        help_text="Answered out of office hours (e.g. the answering service), in +1… form.",
+    )
     inbound_sms_number = models.CharField(
         max_length=32, blank=True, help_text="The practice's SMS number, e.g. +15551230000."
     )

@@ -3,6 +3,7 @@
 What a viewer may open is decided in ``access``; these functions read what the caller asks for.
 """
 
+import zoneinfo
 from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -36,6 +37,13 @@ def membership_for_user(user: User) -> Membership | None:
         .order_by("created_at")
         .first()
     )
+
+
+def time_zone_of(user: User) -> zoneinfo.ZoneInfo | None:
+    """The zone a person reads times in (their membership's), for a page they reach by a link
+    without signing in; None for someone with no membership."""
+    membership = Membership.objects.filter(user=user, is_active=True).order_by("created_at").first()
+    return membership.zone if membership else None
 
 
 def agreement_versions(*, client: Membership) -> QuerySet[ContactAgreement]:

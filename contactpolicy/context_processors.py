@@ -1,8 +1,10 @@
-"""Site navigation: the pages each role sees in the bar and under "More"."""
+"""Site navigation: the pages each role sees in the bar and under "More"; and the staff's
+alert about inbound messages kept but not yet processed."""
 
 from django.urls import reverse
 
 from agreements.models import Role
+from messaging.intake.selectors import envelopes_needing_attention_count
 from messaging.notifications.backends import phone_outbox_allowed
 
 # (label, url name): the everyday pages in the bar, the rest under "More".
@@ -70,4 +72,19 @@ def navigation(request):
         "nav_more": items(more),
         "membership": membership,
         "practice": membership.practice,
+    }
+
+
+def intake_alert(request):
+    """How many inbound requests of the practice are stored but not yet messages (staff only).
+
+    A callable, so the count is only run on pages that show it.
+    """
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.role == Role.CLIENT:
+        return {"intake_unprocessed": 0}
+    return {
+        "intake_unprocessed": lambda: envelopes_needing_attention_count(
+            practice=membership.practice
+        )
     }

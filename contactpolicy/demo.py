@@ -24,6 +24,16 @@ from messaging.models import Escalation, EscalationPolicy, Message, Notification
 from messaging.notifications.services import notification_send
 
 DEMO_PRACTICE = "Riverside Counselling (demo)"
+# 555-01xx numbers are reserved for fiction: nothing real is ever dialled.
+DEMO_PHONE_LINE = "+15550100100"
+DEMO_AFTER_HOURS_LINE = "+15550100199"
+DEMO_PHONES = {
+    "therapist@demo.test": "+15550100001",
+    "oncall@demo.test": "+15550100002",
+    "client@demo.test": "+15550100011",
+    "client2@demo.test": "+15550100012",
+    "client3@demo.test": "+15550100013",
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ DEMO_LOGINS = (
     DemoLogin("admin@demo.test", "practice admin", "Practice admin"),
     DemoLogin("therapist@demo.test", "therapist", "Dr Maya Chen, therapist"),
     DemoLogin("oncall@demo.test", "therapist (on call)", "Sam Okafor, on-call clinician"),
+    DemoLogin("operator@demo.test", "operator", "Robin Hale, answering-service operator"),
     DemoLogin("client@demo.test", "client", "Alex Rivera — crisis period, active agreement"),
     DemoLogin("client2@demo.test", "client", "Jordan Lee — therapy content held for session"),
     DemoLogin("client3@demo.test", "client", "Casey Morgan — no agreement yet"),
@@ -68,10 +79,17 @@ def seed_demo() -> Practice:
     )
     admin = _user("admin@demo.test", "Priya Natarajan", password)
     _member(admin, practice, Role.ADMIN)
+    if not (practice.phone_line or practice.after_hours_line):
+        practice = services.practice_update_settings(
+            practice=practice,
+            by=admin,
+            changes={"phone_line": DEMO_PHONE_LINE, "after_hours_line": DEMO_AFTER_HOURS_LINE},
+        )
     maya = _user("therapist@demo.test", "Dr Maya Chen", password)
     therapist = _member(maya, practice, Role.THERAPIST)
     sam = _user("oncall@demo.test", "Sam Okafor", password)
     _member(sam, practice, Role.THERAPIST, on_call_eligible=True)
+    _member(_user("operator@demo.test", "Robin Hale", password), practice, Role.OPERATOR)
 
     alex = _member(
         _user("client@demo.test", "Alex Rivera", password),
@@ -107,8 +125,9 @@ def seed_demo() -> Practice:
             terms={
                 "frequency_limit_per_week": 3,
                 "hold_clinical_for_session": False,
-                "crisis_instructions": "Call the practice line and say it's an emergency; "
-                "the answering service will reach me or the clinician on call.",
+                "crisis_instructions": "After hours, call the practice's after-hours line and "
+                "say it's an emergency; the answering service will reach me or the clinician "
+                "on call.",
                 "note_to_client": "As we discussed: short check-ins are welcome while things "
                 "are hard.",
             },
@@ -149,7 +168,8 @@ def seed_demo() -> Practice:
                 "coping_strategies": "Walk the dog round the park; cold water on my face; music.",
                 "distractions": "Coffee shop on Elm St; my sister's kitchen.",
                 "people_to_ask": "My sister Dana — 555-0142; my friend Luis — 555-0178.",
-                "professionals": "Dr Maya Chen via the practice line; 988 any time.",
+                "professionals": f"Dr Maya Chen via the practice line, {DEMO_PHONE_LINE}; "
+                "988 any time.",
                 "safe_environment": "Dana keeps my extra medication; no alcohol at home.",
                 "reasons_for_living": "My dog, Biscuit, and my niece.",
             },
@@ -163,7 +183,8 @@ def seed_demo() -> Practice:
             terms={
                 "frequency_limit_per_week": 2,
                 "hold_clinical_for_session": True,
-                "crisis_instructions": "Call 988 or 911, or the practice line after hours.",
+                "crisis_instructions": "Call 988 or 911, or the after-hours line "
+                f"{DEMO_AFTER_HOURS_LINE}.",
                 "note_to_client": "Bring what comes up to our Tuesday sessions; notes are welcome.",
             },
             channel_rules={
@@ -185,6 +206,10 @@ def seed_demo() -> Practice:
         services.agreement_propose(agreement=draft, by=maya)
         services.agreement_accept(agreement=draft, by=jordan.user)
 
+    # Phones on file: SMS pages reach the clinicians; clients are recognised when they text or
+    # call, and their callback number is on the escalation.
+    for email, phone in DEMO_PHONES.items():
+        User.objects.filter(email=email, phone="").update(phone=phone)
     _demo_on_call(practice, admin, sam)
     _demo_sessions_and_messages(practice, therapist, alex, jordan)
     return practice
@@ -301,12 +326,7 @@ def seed_demo_history() -> None:
 
 
 def _demo_on_call(practice, admin, sam) -> None:
-    """Sam is on call every week; the default policy reads that rotation. Phones for SMS pages."""
-    for email, phone in (
-        ("therapist@demo.test", "+15550100001"),
-        ("oncall@demo.test", "+15550100002"),
-    ):
-        User.objects.filter(email=email, phone="").update(phone=phone)
+    """Sam is on call every week; the default policy reads that rotation."""
     if OnCallSchedule.objects.filter(practice=practice).exists():
         return
     sam_membership = Membership.objects.get(user=sam, practice=practice)

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agreements import views as agreement_views
+from messaging.escalation import health_views
 from messaging.inbox.api import api
 
 urlpatterns = [
     path("", agreement_views.home, name="home"),
+    # For uptime monitors: no sign-in, no personal data (README → Monitoring).
+    path("healthz", health_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("agreements.urls")),

@@ -188,7 +188,7 @@ class SessionNote(models.Model):
 
 
 # Models of the packages, registered with the app through this module.
-from messaging.contactlog.models import ContactEvent, EventType  # noqa: E402
+from messaging.contactlog.models import ContactEvent, ContactLogChain, EventType  # noqa: E402
 from messaging.escalation.models import (  # noqa: E402
     EngineHeartbeat,
     Escalation,
@@ -201,6 +201,11 @@ from messaging.escalation.models import (  # noqa: E402
     SafetyOutcome,
     StepAction,
 )
+from messaging.intake.models import (  # noqa: E402
+    EnvelopeChannel,
+    EnvelopeStatus,
+    InboundEnvelope,
+)
 from messaging.notifications.models import (  # noqa: E402
     ContactMethod,
     ContactMethodKind,
@@ -211,16 +216,20 @@ from messaging.notifications.models import (  # noqa: E402
 
 __all__ = [
     "ContactEvent",
+    "ContactLogChain",
     "ContactMethod",
     "ContactMethodKind",
     "Direction",
     "Disposition",
     "EngineHeartbeat",
+    "EnvelopeChannel",
+    "EnvelopeStatus",
     "Escalation",
     "EscalationPolicy",
     "EscalationState",
     "EscalationStep",
     "EventType",
+    "InboundEnvelope",
     "Message",
     "MessageStatus",
     "Notification",

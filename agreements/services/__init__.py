@@ -37,9 +37,11 @@ from .invitations import (
     invitation_token,
 )
 from .practices import (
+    PRACTICE_PHONE_FIELDS,
     PRACTICE_SETTING_FIELDS,
     membership_create,
     practice_create,
+    practice_phone_clean,
     practice_update_settings,
 )
 
@@ -49,6 +51,7 @@ __all__ = [
     "DEFAULT_CHANNEL_RULES",
     "DEFAULT_RESPONSE_WINDOWS",
     "INVITATION_SALT",
+    "PRACTICE_PHONE_FIELDS",
     "PRACTICE_SETTING_FIELDS",
     "AgreementNotEditable",
     "InvitationInvalid",
@@ -71,6 +74,7 @@ __all__ = [
     "office_hours_replace",
     "office_hours_update",
     "practice_create",
+    "practice_phone_clean",
     "practice_update_settings",
     "safety_plan_update",
     "therapist_set_time_zone",

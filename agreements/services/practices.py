@@ -14,6 +14,7 @@ from messaging.models import EscalationPolicy, EscalationStep, EventType, StepAc
 from ..calendars import DEFAULT_OFFICE_HOURS
 from ..countries import emergency_defaults
 from ..models import Membership, Practice, Role, SafetyPlan, User
+from ..phones import phone_normalize
 from .calendar import office_hours_replace
 
 
@@ -60,15 +61,42 @@ PRACTICE_SETTING_FIELDS = (
     "crisis_line_name",
     "crisis_line_number",
     "crisis_text",
+    "phone_line",
+    "after_hours_line",
     "inbound_sms_number",
     "inbound_email",
 )
+
+#: The settings that are dialled or texted: stored in E.164, or empty when not configured.
+PRACTICE_PHONE_FIELDS = ("phone_line", "after_hours_line", "inbound_sms_number")
+
+
+def practice_phone_clean(value: str) -> str:
+    """A practice number in E.164 (``+1 (555) 010-2030`` → ``+15550102030``), or "" for none."""
+    if not (value or "").strip():
+        return ""
+    normalized = phone_normalize(value)
+    if normalized is None:
+        raise ValidationError(
+            "Enter the number with its country code, e.g. +1 555 010 2030.", code="phone"
+        )
+    return normalized
 
 
 def practice_update_settings(*, practice: Practice, by: User, changes: dict[str, Any]) -> Practice:
     unknown = set(changes) - set(PRACTICE_SETTING_FIELDS)
     if unknown:
         raise ValueError(f"Not practice settings: {sorted(unknown)}")
+    changes = dict(changes)
+    problems = {}
+    for field in PRACTICE_PHONE_FIELDS:
+        if field in changes:
+            try:
+                changes[field] = practice_phone_clean(changes[field])
+            except ValidationError as error:
+                problems[field] = error.messages
+    if problems:
+        raise ValidationError(problems)
     with transaction.atomic():
         practice = Practice.objects.select_for_update().get(pk=practice.pk)
         changed = {k: v for k, v in changes.items() if getattr(practice, k) != v}

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "contactpolicy.context_processors.navigation",
+                "contactpolicy.context_processors.intake_alert",
             ],
         },
     },
@@ -168,6 +169,11 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 50
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The largest request body Django reads (larger ones are refused with 400 before any view runs,
+# so they are the one request intake cannot keep): room for a message at
+# messaging.intake.limits.MESSAGE_BODY_MAX_CHARS in JSON or form encoding.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
 
@@ -202,7 +208,11 @@ EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")
 # rather than pile up while no worker is running.
 CELERY_TASK_DEFAULT_QUEUE = ROUTINE_QUEUE
 # Autodiscovery finds only an app's top-level ``tasks``; the task modules live in packages.
-CELERY_IMPORTS = ("messaging.escalation.tasks", "messaging.notifications.tasks")
+CELERY_IMPORTS = (
+    "messaging.escalation.tasks",
+    "messaging.intake.tasks",
+    "messaging.notifications.tasks",
+)
 # Every task has a route (a contract test checks it). The engine runs on the crisis queue, which
 # only the crisis worker consumes; a send's route here is the routine queue, and the publisher
 # (``notifications_enqueue``) sends a notification that belongs to an escalation to the crisis
@@ -212,6 +222,8 @@ CELERY_TASK_ROUTES = {
     "messaging.tasks.escalation_tick": {"queue": CRISIS_QUEUE},
     "messaging.tasks.engine_watchdog": {"queue": CRISIS_QUEUE},
     "messaging.tasks.notification_send": {"queue": ROUTINE_QUEUE},
+    # Retries inbound requests whose processing failed; a crisis may be among them.
+    "messaging.tasks.envelopes_sweep": {"queue": CRISIS_QUEUE},
 }
 ESCALATION_TICK_SECONDS = float(os.environ.get("ESCALATION_TICK_SECONDS", "1.0"))
 CELERY_BEAT_SCHEDULE = {
@@ -225,7 +237,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"expires": 30},
     },
+    "envelopes-sweep": {
+        "task": "messaging.tasks.envelopes_sweep",
+        "schedule": float(os.environ.get("ENVELOPES_SWEEP_SECONDS", "10.0")),
+        "options": {"expires": 20},
+    },
 }
+# Health (messaging/escalation/health.py): the watchdog and /healthz call the engine stalled when
+# its last tick is older than ENGINE_STALE_AFTER_SECONDS, and behind when an escalation or a send
+# has been due for more than ENGINE_OVERDUE_AFTER_SECONDS. /healthz gives the broker
+# HEALTHZ_BROKER_TIMEOUT_SECONDS to answer.
+ENGINE_STALE_AFTER_SECONDS = float(os.environ.get("ENGINE_STALE_AFTER_SECONDS", "15"))
+ENGINE_OVERDUE_AFTER_SECONDS = float(os.environ.get("ENGINE_OVERDUE_AFTER_SECONDS", "30"))
+HEALTHZ_BROKER_TIMEOUT_SECONDS = float(os.environ.get("HEALTHZ_BROKER_TIMEOUT_SECONDS", "2"))
+# Dead-man's switch: the tick pings this URL (e.g. a healthchecks.io check) at most once every
+# ENGINE_DEADMAN_INTERVAL_SECONDS, so a monitor outside the app notices when the pings stop.
+ENGINE_DEADMAN_URL = os.environ.get("ENGINE_DEADMAN_URL", "")
+if ENGINE_DEADMAN_URL and not ENGINE_DEADMAN_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("ENGINE_DEADMAN_URL must be an http:// or https:// URL.")
+ENGINE_DEADMAN_INTERVAL_SECONDS = float(os.environ.get("ENGINE_DEADMAN_INTERVAL_SECONDS", "60"))
+ENGINE_DEADMAN_TIMEOUT_SECONDS = float(os.environ.get("ENGINE_DEADMAN_TIMEOUT_SECONDS", "5"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Publishing must fail fast when the broker is down: the database already holds every timer.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

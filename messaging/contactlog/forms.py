@@ -1,7 +1,6 @@
-"""The contact-log filter form. Dates are read in the practice's time zone."""
+"""The contact-log filter form. Dates are read in the viewer's time zone, as the rows show."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django import forms
 
@@ -31,7 +30,7 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args, viewer: Membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.zone = ZoneInfo(viewer.practice.time_zone)
+        self.zone = viewer.zone
         therapists, clients = log_filter_people(viewer=viewer)
         if therapists is None:
             del self.fields["therapist"]

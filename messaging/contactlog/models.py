@@ -31,6 +31,7 @@ class EventType(models.TextChoices):
     PRACTICE_SETTINGS_CHANGED = "practice.settings_changed", "Practice settings changed"
     SESSION_SCHEDULED = "session.scheduled", "Session scheduled"
     MESSAGE_RECEIVED = "message.received", "Message received"
+    INTAKE_FAILED = "intake.failed", "Inbound message kept, processing failed (retrying)"
     MESSAGE_TRIAGED = "message.triaged", "Message triaged"
     AUTO_REPLY_SENT = "message.auto_reply", "Auto-reply sent"
     DELIVERY_FAILED = "message.delivery_failed", "Message not delivered"
@@ -104,9 +105,18 @@ class ContactEvent(models.Model):
     disposition = models.CharField(max_length=20, blank=True)
     summary = models.CharField(max_length=300)
     details = models.JSONField(default=dict, blank=True)
+    # The practice's hash chain (``messaging.contactlog.chain``): this row's place in it, the
+    # hash of the row before it and its own, filled in by ``contact_event_record``.
+    sequence = models.PositiveBigIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        constraints = [
+            # Also the index the chain's head lookups and verification walk.
+            models.UniqueConstraint(fields=["practice", "sequence"], name="log_practice_sequence"),
+        ]
         indexes = [
             models.Index(fields=["practice", "-occurred_at", "-id"], name="log_practice_time"),
             models.Index(fields=["client", "-occurred_at", "-id"], name="log_client_time"),
@@ -126,3 +136,28 @@ class ContactEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_event_type_display()}"
+
+
+class ContactLogChain(models.Model):
+    """Per practice: the head of its log's hash chain, and how far it has been verified.
+
+    The head (``sequence``, ``hash``) is what the next event links to; ``contact_event_record``
+    locks this row to append, so a practice's events are chained one at a time. The checkpoint
+    (``verified_*``, ``broken_*``) is written by the verifier and lets the dashboard check only
+    what came after it. Nothing here is trusted when verifying in full: the events are.
+    """
+
+    practice = models.OneToOneField(
+        "agreements.Practice", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    verified_sequence = models.PositiveBigIntegerField(default=0)
+    verified_hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    broken_at_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    broken_event_id = models.BigIntegerField(null=True, blank=True)
+    broken_reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"log chain of practice {self.practice_id} at {self.sequence}"

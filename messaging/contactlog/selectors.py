@@ -12,9 +12,13 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Q, QuerySet
 
 from agreements.models import Membership
-from messaging.models import ContactEvent, Direction, Message
+from messaging.contactlog import chain
+from messaging.models import ContactEvent, ContactLogChain, Direction, Message
 
 PAGE_SIZE = 50
+# How many events past the stored checkpoint the dashboard verifies on one request.
+CHAIN_WINDOW = 1000
+CHAIN_COLUMNS = ("id", "previous_hash", "hash", *chain.FIELDS)
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -115,3 +119,70 @@ def events_for_message(message: Message) -> QuerySet[ContactEvent]:
 def outbound_reply_count(message: Message) -> int:
     """How many replies went out; an admin sees the number, not the replies."""
     return message.replies.filter(direction=Direction.OUTBOUND).count()
+
+
+# The hash chain ---------------------------------------------------------------------------------
+
+
+def chain_head(*, practice_id: int) -> ContactLogChain | None:
+    return ContactLogChain.objects.filter(practice_id=practice_id).first()
+
+
+def chain_events(*, practice_id: int, after: int = 0, upto: int | None = None):
+    """A practice's events as the chain hashes them, in chain order (the unique index)."""
+    events = ContactEvent.objects.filter(practice_id=practice_id, sequence__gt=after)
+    if upto is not None:
+        events = events.filter(sequence__lte=upto)
+    return events.order_by("sequence").values(*CHAIN_COLUMNS)
+
+
+def chain_practice_ids() -> list[int]:
+    """Every practice with a chain or with events (a chain's head row may be what was lost)."""
+    with_events = ContactEvent.objects.values_list("practice_id", flat=True).distinct()
+    with_head = ContactLogChain.objects.values_list("practice_id", flat=True)
+    return sorted(set(with_events) | set(with_head))
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """What the dashboard says about a practice's log: verified from the first event up to
+    ``verified``, ``unverified`` newer ones not checked yet, or broken at ``broken``."""
+
+    head_sequence: int
+    verified: int
+    unverified: int
+    broken: chain.Break | None
+    checkpoint_at: datetime | None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.head_sequence == 0 and self.broken is None
+
+
+def chain_status(*, practice_id: int, window: int = CHAIN_WINDOW) -> ChainStatus:
+    """The stored checkpoint and at most ``window`` events after it: two queries however long
+    the log (one when a break is already on record)."""
+    head = chain_head(practice_id=practice_id)
+    if head is None:
+        return ChainStatus(0, 0, 0, None, None)
+    if head.broken_at_sequence is not None:
+        broken = chain.Break(head.broken_at_sequence, head.broken_event_id, head.broken_reason)
+        return ChainStatus(head.sequence, head.verified_sequence, 0, broken, head.verified_at)
+    # Events up to the head read above are all committed (the head moves in the same
+    # transaction as its event); later ones are left for the next look.
+    upto = min(head.sequence, head.verified_sequence + window)
+    result = chain.verify(
+        chain_events(practice_id=practice_id, after=head.verified_sequence, upto=upto),
+        after_sequence=head.verified_sequence,
+        after_hash=head.verified_hash,
+    )
+    broken = result.broken
+    if broken is None and result.sequence < upto:
+        broken = chain.Break(result.sequence + 1, None, f"event {result.sequence + 1} is missing")
+    return ChainStatus(
+        head_sequence=head.sequence,
+        verified=result.sequence,
+        unverified=0 if broken else head.sequence - result.sequence,
+        broken=broken,
+        checkpoint_at=head.verified_at,
+    )

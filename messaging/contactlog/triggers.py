@@ -54,6 +54,45 @@ _SQLITE_REMOVE = [
 ]
 
 
+# On PostgreSQL the table's owner is the only role that may rewrite the log or lift its
+# triggers; after every migrate every other role (the app's, PUBLIC) keeps SELECT and INSERT on
+# the log at most, and loses DELETE and TRUNCATE on its chain heads (the app moves a head on with
+# UPDATE). Default privileges (docker/postgres-roles.sql) grant the app full rights on new
+# tables; this takes them back for these two.
+HEADS_TABLE = "messaging_contactlogchain"
+_POSTGRES_REVOKE = f"""
+DO $revoke$
+DECLARE
+    target record;
+BEGIN
+    FOR target IN
+        SELECT DISTINCT c.relname AS tbl,
+               CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS who,
+               CASE WHEN c.relname = '{TABLE}' THEN 'UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'
+                    ELSE 'DELETE, TRUNCATE, REFERENCES, TRIGGER' END AS rights
+        FROM pg_class c
+        CROSS JOIN LATERAL aclexplode(c.relacl) a
+        LEFT JOIN pg_roles r ON r.oid = a.grantee
+        WHERE c.oid IN (to_regclass('{TABLE}'), to_regclass('{HEADS_TABLE}'))
+          AND a.grantee <> c.relowner
+          AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER')
+          AND (a.privilege_type <> 'UPDATE' OR c.relname = '{TABLE}')
+    LOOP
+        EXECUTE format('REVOKE %s ON %I FROM %s', target.rights, target.tbl, target.who);
+    END LOOP;
+END
+$revoke$;
+"""
+
+
+def revoke_rewrites(connection) -> None:
+    """PostgreSQL: no role but the owner may UPDATE, DELETE or TRUNCATE the log (see above)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTGRES_REVOKE)
+
+
 def _statements(vendor: str, install: bool) -> list[str]:
     if vendor == "postgresql":
         return [_POSTGRES_INSTALL if install else _POSTGRES_REMOVE]
@@ -111,13 +150,15 @@ def install_after_migrate(sender=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None
     """``post_migrate`` receiver: put back any trigger a migration (or a flush) dropped.
 
     Runs as whoever runs ``migrate``, which must be the table's owner. Idempotent: nothing is
-    changed when every trigger is in place.
+    changed when every trigger is in place. On PostgreSQL it also takes from every other role
+    any right to rewrite the log (``revoke_rewrites``).
     """
     connection = connections[using]
     if connection.vendor not in TRIGGERS or not table_exists(connection):
         return
     if missing(connection):
         install(connection)
+    revoke_rewrites(connection)
 
 
 def _pending_migrations(connection) -> bool:

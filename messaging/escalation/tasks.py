@@ -21,9 +21,11 @@ def escalation_advance(escalation_id: int) -> bool:
 
 @shared_task(name=lifecycle.TICK_TASK, acks_late=True, ignore_result=True)
 def escalation_tick() -> int:
-    """Advance due escalations, then make sure nothing pending waits for a lost enqueue."""
+    """Advance due escalations, make sure nothing pending waits for a lost enqueue, then tell
+    the dead-man's switch (if one is set) that the engine is alive."""
     moved = lifecycle.escalation_tick(first_step_grace=lifecycle.FIRST_STEP_GRACE)
     notifications_enqueue(notifications_due(limit=200))
+    health.deadman_ping_if_due()
     return moved
 
 

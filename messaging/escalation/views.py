@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from agreements import selectors as agreement_selectors
 from agreements.forms import add_service_errors
 from agreements.models import Role, Weekday
 from agreements.roles import role_required
@@ -141,6 +142,11 @@ def escalation_ack_link(request: HttpRequest, token: str) -> HttpResponse:
         notification = acks.ack_from_token(token)
     except (signing.BadSignature, Notification.DoesNotExist):
         return render(request, "escalation/ack_invalid.html", status=410)
+    if request.membership is None and notification.recipient is not None:
+        # Opened without signing in: the times are the paged person's, not the server's UTC.
+        zone = agreement_selectors.time_zone_of(notification.recipient)
+        if zone is not None:
+            timezone.activate(zone)
     escalation = notification.escalation
     if request.method == "POST":
         result = lifecycle.escalation_acknowledge(

@@ -7,6 +7,7 @@ browser, with their session — which then needs the CSRF token on every write.
 Mounted at ``api/v1/``; the schema is at ``/api/v1/openapi.json`` and the docs at ``/api/v1/docs``.
 """
 
+import json
 from datetime import datetime, tzinfo
 from functools import wraps
 from typing import Annotated, Any, Literal
@@ -18,14 +19,16 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict, StrictBool, StrictStr, field_validator
+from pydantic import ValidationError as PydanticValidationError
 
 from agreements.models import Channel, Membership, Purpose, Role, User
 from agreements.selectors import membership_for_user
 from agreements.tokens import api_token_user
 from messaging.inbox import access, selectors
 from messaging.inbox.services import thread_read_by_client
-from messaging.intake.services import message_receive
-from messaging.models import Direction, Disposition, Message, TriageDecision
+from messaging.intake import envelopes
+from messaging.intake.normalise import Changes
+from messaging.models import Direction, Disposition, EnvelopeChannel, Message, TriageDecision
 
 BODY_MAX_LENGTH = 5000
 PAGE_MAX_LIMIT = 100
@@ -93,9 +96,7 @@ class MessageIn(Schema):
     @field_validator("body")
     @classmethod
     def _body_has_words(cls, body: str) -> str:
-        if "\x00" in body:
-            # PostgreSQL text cannot hold NUL; refuse it here rather than fail on save.
-            raise ValueError("The message contains a NUL character.")
+        # NUL and lone surrogates are already gone (``envelopes.text_field``).
         body = body.strip()
         if not body:
             raise ValueError("Write your message first.")
@@ -135,6 +136,12 @@ class MessagePage(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class KeptOut(Schema):
+    envelope: int = Field(description="The stored request; it is processed as soon as it can be.")
+    status: Literal["kept"]
+    crisis_help: str = Field(description="Help now, and that the message is safe with us.")
 
 
 class ValidationIssue(Schema):
@@ -193,23 +200,71 @@ api = ContactPolicyAPI(
 
 @api.post(
     "/messages",
-    response={201: MessageOut, 400: ErrorOut, **AUTH_ERRORS},
+    response={201: MessageOut, 202: KeptOut, 400: ErrorOut, **AUTH_ERRORS},
     url_name="messages",
     summary="Send a message",
+    description="201: received and triaged. 202: stored, but not processed yet (retried "
+    "automatically); the answer carries crisis help.",
+    # The body is read by the view, after the request is stored, rather than by ninja.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": MessageIn.model_json_schema()}},
+        }
+    },
 )
-def message_create(request: HttpRequest, payload: MessageIn) -> Status:
+def message_create(request: HttpRequest) -> Status:
     client: Membership = request.auth
-    received = message_receive(
-        practice=client.practice,
-        channel=Channel.PORTAL,
-        body=payload.body,
-        sender=client,
-        declared_purpose=Purpose(payload.purpose),
-        declared_emergency=payload.emergency,
+    envelope = envelopes.envelope_store_request(
+        request, channel=EnvelopeChannel.API, submitted_by=client
     )
+    changes: Changes = []
+    try:
+        data = json.loads(envelope.raw.get("text", ""))
+    except ValueError:
+        envelopes.envelope_refuse(envelope=envelope, reason="invalid_json")
+        return Status(400, ErrorOut(detail="The body must be a JSON object."))
+    if isinstance(data, dict) and isinstance(data.get("body"), str):
+        data["body"] = envelopes.text_field(data["body"], field="body", changes=changes)
+    try:
+        payload = MessageIn.model_validate(data)
+    except PydanticValidationError as error:
+        envelopes.envelope_refuse(envelope=envelope, reason="invalid_fields", changes=changes)
+        return Status(422, ValidationErrorOut(detail=_issues(error)))
+    received = envelopes.envelope_receive(
+        envelope=envelope,
+        changes=changes,
+        intake=envelopes.Intake(
+            channel=Channel.PORTAL,
+            body=payload.body,
+            practice_id=client.practice_id,
+            sender_id=client.pk,
+            declared_purpose=Purpose(payload.purpose),
+            declared_emergency=payload.emergency,
+        ),
+    )
+    if received is None:
+        return Status(
+            202,
+            KeptOut(
+                envelope=envelope.pk,
+                status="kept",
+                crisis_help=envelopes.kept_reply_text(envelope),
+            ),
+        )
     out = _message_out(received.message, received.decision, [received.auto_reply], client.zone)
     _log_read(client, [out])
     return Status(201, out)
+
+
+def _issues(error: PydanticValidationError) -> list[ValidationIssue]:
+    """Pydantic's errors in the shape ninja gives its own 422s."""
+    return [
+        ValidationIssue(
+            loc=["body", "payload", *issue["loc"]], msg=issue["msg"], type=issue["type"]
+        )
+        for issue in error.errors(include_url=False, include_context=False, include_input=False)
+    ]
 
 
 @api.get(

@@ -5,6 +5,7 @@ recognising who sent a message and to which practice.
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from agreements.calendars import business_calendar_for, practice_calendar
 from agreements.models import (
@@ -19,6 +20,8 @@ from agreements.phones import phone_match_key
 from agreements.selectors import crisis_period_current
 from messaging.models import (
     Direction,
+    EnvelopeStatus,
+    InboundEnvelope,
     Message,
 )
 from messaging.triage import engine
@@ -180,3 +183,28 @@ def practice_for_inbound(*, to_address: str) -> Practice | None:
             if key and phone_match_key(practice.inbound_sms_number) == key:
                 return practice
     return Practice.objects.order_by("created_at", "pk").first()
+
+
+_UNFINISHED = (EnvelopeStatus.PENDING, EnvelopeStatus.PROCESSING, EnvelopeStatus.FAILED)
+
+
+def envelopes_due(*, now: datetime, limit: int) -> list[int]:
+    """Ids of the unfinished envelopes whose retry (or lapsed claim) is due, oldest first."""
+    return list(
+        InboundEnvelope.objects.filter(status__in=_UNFINISHED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def envelopes_needing_attention_count(*, practice: Practice, now: datetime | None = None) -> int:
+    """Inbound requests of ``practice`` (or of no practice yet) not turned into messages:
+    failed ones, and ones whose processing stopped without saying so (a killed worker)."""
+    now = now or timezone.now()
+    return (
+        InboundEnvelope.objects.filter(Q(practice=practice) | Q(practice__isnull=True))
+        .filter(
+            Q(status=EnvelopeStatus.FAILED) | Q(status__in=_UNFINISHED, next_attempt_at__lt=now)
+        )
+        .count()
+    )

@@ -123,9 +123,11 @@ def decision_record(
     )
 
 
-def _reply_text(*, message: Message, result: engine.TriageDecision, now: datetime) -> AutoReply:
+def _reply_text(
+    *, message: Message, result: engine.TriageDecision, now: datetime, body_cut
+) -> AutoReply:
     try:
-        return _agreed_reply_text(message=message, result=result, now=now)
+        return _agreed_reply_text(message=message, result=result, now=now, body_cut=body_cut)
     except Exception:
         logger.exception("auto-reply failed for message %s; sending the safe reply", message.pk)
         return safe_reply(message.practice)
@@ -139,7 +141,7 @@ def safe_reply(practice: Practice) -> AutoReply:
 
 
 def _agreed_reply_text(
-    *, message: Message, result: engine.TriageDecision, now: datetime
+    *, message: Message, result: engine.TriageDecision, now: datetime, body_cut
 ) -> AutoReply:
     client = message.client
     plan = None
@@ -155,6 +157,7 @@ def _agreed_reply_text(
         therapist_name=str(client.therapist.user) if client else message.practice.name,
         emergency=EmergencyNumbers.of(message.practice),
         safety_plan=plan,
+        body_cut=body_cut,
     )
 
 
@@ -170,8 +173,13 @@ def message_receive(
     received_at: datetime | None = None,
     provider_message_id: str = "",
     recorded_by=None,
+    body_full_length: int | None = None,
 ) -> Received:
-    """Keep, triage and answer one inbound message. Unknown senders go to the practice."""
+    """Keep, triage and answer one inbound message. Unknown senders go to the practice.
+
+    ``body_full_length``: how long the message was when ``body`` is only its first part (intake
+    keeps the whole on the request's envelope); the auto-reply then says what was kept.
+    """
     received_at = received_at or timezone.now()
     if declared_purpose and declared_purpose not in Purpose.values:
         raise ValueError(f"unknown purpose {declared_purpose!r}")
@@ -192,6 +200,7 @@ def message_receive(
                 received_at=received_at,
                 provider_message_id=provider_message_id,
                 recorded_by=recorded_by,
+                body_full_length=body_full_length,
             )
     except IntegrityError:
         # The same provider message raced in twice; the other one won.
@@ -227,6 +236,7 @@ def _receive(
     received_at: datetime,
     provider_message_id: str,
     recorded_by,
+    body_full_length: int | None,
 ) -> Received:
     message = Message.objects.create(
         practice=practice,
@@ -282,6 +292,7 @@ def _receive(
             "channel": channel,
             "declared_purpose": declared_purpose,
             "declared_emergency": declared_emergency,
+            **({"body_cut_from": body_full_length} if body_full_length else {}),
         },
         occurred_at=received_at,
     )
@@ -307,7 +318,11 @@ def _receive(
     if decision.disposition == Disposition.ESCALATE:
         escalation = escalation_request(message=message, decision=decision, now=received_at)
     reply = _auto_reply_record(
-        message=message, result=result, now=received_at, escalation=escalation
+        message=message,
+        result=result,
+        now=received_at,
+        body_cut=(len(body), body_full_length) if body_full_length else None,
+        escalation=escalation,
     )
     return Received(message, decision, reply)
 
@@ -335,11 +350,12 @@ def _auto_reply_record(
     message: Message,
     result: engine.TriageDecision,
     now: datetime,
+    body_cut=None,
     escalation: Escalation | None = None,
 ) -> Message:
     """The auto-reply; a crisis reply belongs to the message's escalation, so it is sent on the
     crisis queue like the pages."""
-    reply = _reply_text(message=message, result=result, now=now)
+    reply = _reply_text(message=message, result=result, now=now, body_cut=body_cut)
     outbound = automatic_message_record(
         to=message,
         text=reply.text,

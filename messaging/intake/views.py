@@ -1,30 +1,66 @@
-"""Thin views for the portal compose page and the answering-service operator console."""
+"""Thin views for the portal compose page and the answering-service operator console.
 
-from django.http import HttpRequest, HttpResponse
+Both keep the request first (``envelopes.envelope_store_request``), then read it. When the
+message cannot be processed now the sender still gets crisis help and "we have it".
+"""
+
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from agreements import selectors as agreement_selectors
 from agreements.models import Channel, Role
 from agreements.roles import role_required
-from messaging.intake import selectors
+from messaging.intake import envelopes, selectors
 from messaging.intake.forms import CallerSearchForm, ComposeForm, PhoneMessageForm
-from messaging.intake.services import message_receive
+from messaging.intake.normalise import Changes, text_clean
+from messaging.models import EnvelopeChannel
+
+
+def _form_data(data: QueryDict, changes: Changes) -> QueryDict:
+    """The posted fields with every value normalised (NUL removed, invalid Unicode replaced)."""
+    cleaned = QueryDict(mutable=True)
+    for name, values in data.lists():
+        cleaned.setlist(name, [text_clean(value, field=name, changes=changes) for value in values])
+    return cleaned
+
+
+def _kept(request: HttpRequest, envelope, *, operator: bool) -> HttpResponse:
+    return render(
+        request,
+        "messaging/message_kept.html",
+        {"reply": envelopes.kept_reply_text(envelope), "operator": operator},
+        status=202,
+    )
 
 
 @role_required(Role.CLIENT)
 def message_compose(request: HttpRequest) -> HttpResponse:
     client = request.membership
-    form = ComposeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        received = message_receive(
-            practice=client.practice,
-            channel=Channel.PORTAL,
-            body=form.cleaned_data["body"],
-            sender=client,
-            declared_purpose=form.cleaned_data["purpose"],
-            declared_emergency=form.cleaned_data["emergency"] == "yes",
+    form = ComposeForm()
+    if request.method == "POST":
+        envelope = envelopes.envelope_store_request(
+            request, channel=EnvelopeChannel.PORTAL, submitted_by=client
         )
-        return redirect("client_message_detail", message_id=received.message.pk)
+        changes: Changes = []
+        form = ComposeForm(_form_data(request.POST, changes))
+        if not form.is_valid():
+            envelopes.envelope_refuse(envelope=envelope, reason="invalid_form", changes=changes)
+        else:
+            received = envelopes.envelope_receive(
+                envelope=envelope,
+                changes=changes,
+                intake=envelopes.Intake(
+                    channel=Channel.PORTAL,
+                    body=form.cleaned_data["body"],
+                    practice_id=client.practice_id,
+                    sender_id=client.pk,
+                    declared_purpose=form.cleaned_data["purpose"],
+                    declared_emergency=form.cleaned_data["emergency"] == "yes",
+                ),
+            )
+            if received is None:
+                return _kept(request, envelope, operator=False)
+            return redirect("client_message_detail", message_id=received.message.pk)
     return render(
         request,
         "messaging/compose.html",
@@ -38,36 +74,53 @@ def message_compose(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OPERATOR, Role.THERAPIST, Role.ADMIN)
 def operator_console(request: HttpRequest) -> HttpResponse:
     practice = request.membership.practice
-    search = CallerSearchForm(request.GET or None)
+    envelope = None
+    if request.method == "POST":
+        envelope = envelopes.envelope_store_request(
+            request, channel=EnvelopeChannel.CONSOLE, submitted_by=request.membership
+        )
+    changes: Changes = []
+    query = _form_data(request.GET, changes)
+    search = CallerSearchForm(query or None)
     results = (
         selectors.client_search(practice=practice, query=search.cleaned_data["q"])
         if search.is_valid()
         else []
     )
     caller = None
-    caller_id = request.POST.get("caller") or request.GET.get("caller")
-    if caller_id and caller_id.isdigit():
+    posted = _form_data(request.POST, changes) if envelope is not None else None
+    caller_id = (posted or query).get("caller") or query.get("caller")
+    if caller_id and caller_id.isascii() and caller_id.isdigit() and len(caller_id) < 19:
         caller = selectors.client_search_by_id(practice=practice, client_id=int(caller_id))
-    form = PhoneMessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        phone = form.cleaned_data["caller_phone"]
-        name = form.cleaned_data["caller_name"]
-        received = message_receive(
-            practice=practice,
-            channel=Channel.PHONE,
-            body=form.cleaned_data["body"]
-            + (f"\n\n(Caller gave their name as {name}.)" if name and caller is None else ""),
-            sender=caller,
-            sender_address=phone,
-            declared_purpose=form.cleaned_data["purpose"] or None,
-            declared_emergency=form.cleaned_data["emergency"] == "yes",
-            recorded_by=request.user,
-        )
-        return render(
-            request,
-            "messaging/console_done.html",
-            {"received": received, "caller": caller},
-        )
+    form = PhoneMessageForm(posted)
+    if envelope is not None:
+        if not form.is_valid():
+            envelopes.envelope_refuse(envelope=envelope, reason="invalid_form", changes=changes)
+        else:
+            phone = form.cleaned_data["caller_phone"]
+            name = form.cleaned_data["caller_name"]
+            named = f"\n\n(Caller gave their name as {name}.)" if name and caller is None else ""
+            received = envelopes.envelope_receive(
+                envelope=envelope,
+                changes=changes,
+                intake=envelopes.Intake(
+                    channel=Channel.PHONE,
+                    body=form.cleaned_data["body"] + named,
+                    practice_id=practice.pk,
+                    sender_id=caller.pk if caller else None,
+                    sender_address=phone,
+                    declared_purpose=form.cleaned_data["purpose"],
+                    declared_emergency=form.cleaned_data["emergency"] == "yes",
+                    recorded_by_id=request.user.pk,
+                ),
+            )
+            if received is None:
+                return _kept(request, envelope, operator=True)
+            return render(
+                request,
+                "messaging/console_done.html",
+                {"received": received, "caller": caller},
+            )
     return render(
         request,
         "messaging/console.html",

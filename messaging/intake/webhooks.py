@@ -1,7 +1,10 @@
-"""Inbound SMS (Twilio) and email (JSON) webhooks. Both end in ``message_receive``.
+"""Inbound SMS (Twilio) and email (JSON) webhooks. Both keep the request, then process it.
 
 A request that fails its signature or secret is refused with 403 and a logged rejection; its
-content is never logged. A provider's retry of the same message is answered, not stored twice.
+content is never logged or kept. Every authenticated request is kept first
+(``envelopes.envelope_store_request``); one that cannot be processed now is still answered —
+with crisis help and "we have it" — and retried. A provider's retry of the same message is
+answered, not stored twice as a message.
 """
 
 import hmac
@@ -16,13 +19,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from agreements.models import Channel
 from messaging.escalation.lifecycle import ack_from_sms
-from messaging.intake import selectors
-from messaging.intake.services import message_receive
+from messaging.intake import envelopes
+from messaging.intake.normalise import Changes
+from messaging.models import EnvelopeChannel
 from messaging.notifications.webhooks import twilio_signature_rejection
 
 logger = logging.getLogger("contactpolicy.webhooks")
-
-MAX_BODY_CHARS = 20_000
 
 
 def _twiml(text: str) -> HttpResponse:
@@ -38,37 +40,46 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     rejection = twilio_signature_rejection(request, "inbound SMS")
     if rejection is not None:
         return rejection
-    sender_phone = request.POST.get("From", "").strip()
-    body = request.POST.get("Body", "")[:MAX_BODY_CHARS]
-    sid = request.POST.get("MessageSid", "").strip()
+    envelope = envelopes.envelope_store_request(request, channel=EnvelopeChannel.SMS)
+    changes: Changes = []
+    sender_phone = envelopes.text_field(request.POST.get("From"), field="From", changes=changes)
+    sender_phone = sender_phone.strip()
+    body = envelopes.text_field(request.POST.get("Body"), field="Body", changes=changes)
+    sid = envelopes.text_field(request.POST.get("MessageSid"), field="MessageSid", changes=changes)
+    sid = sid.strip()
+    to = envelopes.text_field(request.POST.get("To"), field="To", changes=changes)
     if not sender_phone or not sid:
+        envelopes.envelope_refuse(envelope=envelope, reason="missing_fields", changes=changes)
         return HttpResponse(
             "From and MessageSid are required", status=400, content_type="text/plain"
         )
-    acknowledged = ack_from_sms(phone=sender_phone, body=body)
+    try:
+        acknowledged = ack_from_sms(phone=sender_phone, body=body)
+    except Exception:
+        # Taken as a message instead: a clinician reads it, and a crisis in it still escalates.
+        logger.exception("inbound SMS %s: acknowledgement check failed", envelope.pk)
+        acknowledged = None
     if acknowledged is not None:
+        envelopes.envelope_acknowledged(envelope=envelope)
         return _twiml(
             "Acknowledged. Paging has stopped; please contact the client now."
             if acknowledged.won
             else "Already acknowledged by a colleague."
         )
-    client = selectors.client_by_phone(sender_phone)
-    practice = (
-        client.practice
-        if client
-        else selectors.practice_for_inbound(to_address=request.POST.get("To", ""))
+    received = envelopes.envelope_receive(
+        envelope=envelope,
+        changes=changes,
+        intake=envelopes.Intake(
+            channel=Channel.SMS,
+            body=body or "(empty message)",
+            identify_by="phone",
+            sender_address=sender_phone,
+            to_address=to,
+            provider_message_id=sid,
+        ),
     )
-    if practice is None:
-        logger.error("inbound SMS %s kept nowhere: no practice exists", sid)
-        return HttpResponse("No practice configured", status=503, content_type="text/plain")
-    received = message_receive(
-        practice=practice,
-        channel=Channel.SMS,
-        body=body or "(empty message)",
-        sender=client,
-        sender_address=sender_phone,
-        provider_message_id=sid,
-    )
+    if received is None:
+        return _twiml(envelopes.kept_reply_text(envelope))
     return _twiml(received.auto_reply.body if received.auto_reply else "")
 
 
@@ -88,11 +99,14 @@ def email_inbound(request: HttpRequest) -> HttpResponse:
             request.META.get("REMOTE_ADDR"),
         )
         return _json_error(403, "forbidden", detail="Missing or wrong X-Webhook-Secret.")
+    envelope = envelopes.envelope_store_request(request, channel=EnvelopeChannel.EMAIL)
+    changes: Changes = []
     try:
-        payload = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        return _json_error(400, "invalid_json", detail="The body must be a JSON object.")
+        payload = json.loads(envelope.raw.get("text", ""))
+    except ValueError:
+        payload = None
     if not isinstance(payload, dict):
+        envelopes.envelope_refuse(envelope=envelope, reason="invalid_json")
         return _json_error(400, "invalid_json", detail="The body must be a JSON object.")
     fields = {}
     problems = {}
@@ -101,31 +115,39 @@ def email_inbound(request: HttpRequest) -> HttpResponse:
         if not isinstance(value, str) or not value.strip():
             problems[name] = "Required, a non-empty string."
         else:
-            fields[name] = value.strip()
+            fields[name] = envelopes.text_field(value, field=name, changes=changes).strip()
     for name in ("to", "subject"):
         value = payload.get(name, "")
         if not isinstance(value, str):
             problems[name] = "Must be a string."
         else:
-            fields[name] = value.strip()
+            fields[name] = envelopes.text_field(value, field=name, changes=changes).strip()
     if problems:
+        envelopes.envelope_refuse(envelope=envelope, reason="invalid_fields", changes=changes)
         return _json_error(400, "invalid_fields", fields=problems)
-    client = selectors.client_by_email(fields["from"])
-    practice = (
-        client.practice if client else selectors.practice_for_inbound(to_address=fields["to"])
-    )
-    if practice is None:
-        return _json_error(503, "no_practice", detail="No practice is configured.")
     subject = fields["subject"]
-    body = (f"{subject}\n\n" if subject else "") + fields["text"]
-    received = message_receive(
-        practice=practice,
-        channel=Channel.EMAIL,
-        body=body[:MAX_BODY_CHARS],
-        sender=client,
-        sender_address=fields["from"],
-        provider_message_id=fields["message_id"][:200],
+    received = envelopes.envelope_receive(
+        envelope=envelope,
+        changes=changes,
+        intake=envelopes.Intake(
+            channel=Channel.EMAIL,
+            body=(f"{subject}\n\n" if subject else "") + (fields["text"] or "(empty message)"),
+            identify_by="email",
+            sender_address=fields["from"],
+            to_address=fields["to"],
+            provider_message_id=fields["message_id"] or f"envelope-{envelope.pk}",
+        ),
     )
+    if received is None:
+        return JsonResponse(
+            {
+                "envelope": envelope.pk,
+                "status": "kept",
+                "detail": "Stored; processing is retried. The sender should get crisis help.",
+                "reply": envelopes.kept_reply_text(envelope),
+            },
+            status=202,
+        )
     decision = received.decision
     return JsonResponse(
         {

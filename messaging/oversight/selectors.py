@@ -1,7 +1,8 @@
 """What a practice admin needs to see whether the agreements are being kept.
 
 Selectors only: every number is counted by the database (``annotate``/``aggregate``), one to
-three queries a section and eleven in all, so the dashboard costs the same for ten messages or a
+three queries a section and thirteen in all (two for the log chain: its checkpoint and a capped
+window of events after it), so the dashboard costs the same for ten messages or a
 million. Local hours and weeks are computed in the practice's time zone (``tzinfo=``).
 
 Metadata only. Nothing here selects a message body — the queries name their columns
@@ -30,6 +31,7 @@ from django.db.models.functions import ExtractHour, TruncWeek
 
 from agreements.models import AgreementStatus, ContactAgreement, Membership, Practice, Role
 from agreements.selectors import review_due_cutoff
+from messaging.contactlog.selectors import ChainStatus, chain_status
 from messaging.models import (
     ContactEvent,
     Direction,
@@ -271,6 +273,7 @@ class Oversight:
     break_glass: list[BreakGlass]
     break_glass_more: bool
     without_agreement: list[WithoutAgreement]
+    log_chain: ChainStatus
 
     @cached_property
     def totals(self) -> Compliance:
@@ -583,4 +586,5 @@ def oversight_for_practice(*, practice: Practice, period: Period, now: datetime)
         break_glass=accesses,
         break_glass_more=more,
         without_agreement=clients_without_agreement(practice=practice),
+        log_chain=chain_status(practice_id=practice.pk),
     )

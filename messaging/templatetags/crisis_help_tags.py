@@ -25,9 +25,7 @@ def crisis_help_now(practice) -> SafeString:
     numbers = EmergencyNumbers.of(practice)
     html = escape(help_now(numbers))
     for number in sorted(
-        {n for n in (numbers.emergency_number, numbers.crisis_line_number) if _dialable(n)},
-        key=len,
-        reverse=True,
+        {n for n in numbers.callable_numbers() if _dialable(n)}, key=len, reverse=True
     ):
         escaped = re.escape(escape(number))
         link = f'<a class="fw-bold" href="tel:{_dialable(number)}">{escape(number)}</a>'

@@ -21,7 +21,7 @@ from messaging.triage.categories import Category
 from messaging.triage.crisis_help import EmergencyNumbers, danger_line, help_now
 from messaging.triage.engine import Disposition, TriageDecision
 
-__all__ = ["AutoReply", "auto_reply"]
+__all__ = ["AutoReply", "auto_reply", "body_cut_line"]
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = (
@@ -56,15 +56,19 @@ def auto_reply(
     therapist_name: str,
     emergency: EmergencyNumbers,
     safety_plan: Sequence[tuple[str, str]] | None,
+    body_cut: tuple[int, int] | None = None,
 ) -> AutoReply:
     """The reply for one triage decision, in the client's ``time_zone``.
 
     ``safety_plan`` is the client's plan as (step, what they wrote) pairs, in order; steps left
-    empty are skipped.
+    empty are skipped. ``body_cut`` is (characters kept, characters sent) when the message was
+    longer than intake takes whole.
     """
+    cut = [body_cut_line(*body_cut)] if body_cut else []
     if decision.disposition is Disposition.ESCALATE and decision.category is Category.CRISIS:
         return AutoReply(
-            _crisis_reply(therapist_name, emergency, safety_plan), includes_crisis_help=True
+            "\n".join([_crisis_reply(therapist_name, emergency, safety_plan), *cut]),
+            includes_crisis_help=True,
         )
     if decision.disposition is Disposition.ESCALATE:
         lines = [f"{_thanks(client_first_name)} We're contacting the on-call clinician now."]
@@ -72,8 +76,18 @@ def auto_reply(
         lines = [_held_reply(decision, now, time_zone, client_first_name)]
     else:
         lines = [_delivered_reply(decision, now, time_zone, client_first_name, therapist_name)]
+    lines.extend(cut)
     lines.append(danger_line(emergency))
     return AutoReply("\n".join(lines), includes_crisis_help=False)
+
+
+def body_cut_line(kept: int, sent: int) -> str:
+    """Says what was kept of a message over the length limit, and what to do about the rest."""
+    return (
+        f"Your message was too long to read whole ({sent:,} characters): the first {kept:,} "
+        "were read and passed on, and the rest was saved but not read. If something after that "
+        "matters, please send it again in a shorter message."
+    )
 
 
 # -- crisis ------------------------------------------------------------------------------

@@ -16,3 +16,50 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, db):
         assert client.login(email=login.email, password=demo_password()), login.email
         assert client.get(reverse("home"), follow=True).status_code == 200
         client.logout()
+
+
+def test_the_demo_practice_has_both_lines_and_every_client_a_phone(db):
+    from agreements.phones import phone_normalize
+    from contactpolicy.demo import DEMO_AFTER_HOURS_LINE, DEMO_PHONE_LINE
+
+    practice = seed_demo()
+    assert (practice.phone_line, practice.after_hours_line) == (
+        DEMO_PHONE_LINE,
+        DEMO_AFTER_HOURS_LINE,
+    )
+    clients = Membership.objects.filter(practice=practice, role="client").select_related("user")
+    assert clients.count() == 3
+    for membership in clients:
+        assert phone_normalize(membership.user.phone) == membership.user.phone, membership
+
+
+def test_the_operator_demo_login_opens_the_phone_console(client, db):
+    seed_demo()
+    operator = next(login for login in DEMO_LOGINS if login.role == "operator")
+    assert Membership.objects.get(user__email=operator.email).role == "operator"
+    assert client.login(email=operator.email, password=demo_password())
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("operator_console")
+
+
+def test_every_demo_login_is_listed_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for login in DEMO_LOGINS:
+        assert f"| {login.email} |" in readme, login.email
+
+
+def test_the_runstack_banner_lists_every_demo_login():
+    import io
+    import threading
+
+    from contactpolicy.management.commands.runstack import Command
+
+    out = io.StringIO()
+    command = Command(stdout=out)
+    command._output_lock, command._colour = threading.Lock(), False
+    command._announce("http://127.0.0.1:8000/")
+    for login in DEMO_LOGINS:
+        assert login.email in out.getvalue(), login.email
+    assert "operator@demo.test" in out.getvalue()

@@ -5,7 +5,8 @@ Layers, lowest first; a module may import its own layer or a lower one:
 
 0. pure rules: ``messaging.triage.*``, ``messaging.escalation.machine``,
    ``messaging.escalation.oncall``, ``agreements.business_hours``, ``agreements.phones``,
-   ``contactpolicy.crypto`` — they import nothing but each other: no ORM, no models;
+   ``contactpolicy.crypto``, ``messaging.contactlog.chain`` — they import nothing but each
+   other: no ORM, no models;
 1. ``messaging.contactlog``;
 2. ``agreements``;
 3. ``messaging.notifications``;
@@ -47,6 +48,7 @@ PURE_MODULES = (
     "agreements.business_hours",
     "agreements.phones",
     "contactpolicy.crypto",
+    "messaging.contactlog.chain",
 )
 PLUMBING = (
     "contactpolicy",

@@ -40,6 +40,8 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         ALLOWED_HOSTS="contact.example.org",
         DATABASE_URL="postgres://app@db.example.org/contactpolicy",
         REDIS_URL="redis://cache.example.org:6379/0",
+        SITE_URL="https://contact.example.org",
+        EMAIL_HOST="smtp.example.org",
         CONTACTPOLICY_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -29,7 +29,9 @@ EMPTY_TICK = 7
 #   3  the step's log row: the decision and the therapist it names, then the INSERT
 #   6  the client's update ("we are reaching a clinician"): the therapist, their user, the
 #      practice and the client again (not reused from above), the message and its log row
-ONE_STEP = 31
+#   4  the two log rows' place in the practice's hash chain: each locks the chain head
+#      (SELECT ... FOR UPDATE) and moves it on (UPDATE)
+ONE_STEP = 35
 
 
 def test_one_tick_moving_one_escalation(world, time_machine, django_assert_num_queries):

@@ -11,8 +11,9 @@ from tests.factories import activate_agreement, receive, sign_in
 
 # The session, the signed-in user, their membership (user and practice joined), and one query
 # for the messages, their decisions and their clients' names joined (an away-period join finds
-# the colleagues covered): nothing per row.
-INBOX_PAGE = 4
+# the colleagues covered), and the staff banner's count of inbound requests not yet processed:
+# nothing per row.
+INBOX_PAGE = 5
 
 
 @pytest.mark.parametrize("waiting", [3, 30])

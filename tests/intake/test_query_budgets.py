@@ -13,20 +13,24 @@ from tests.factories import activate_agreement, receive
 CRISIS = "I took all my pills, I want it to be over"
 ROUTINE = "Can we move Tuesday to 3pm?"
 
+# Each log row costs its INSERT plus CHAIN: the practice's chain head locked (SELECT ... FOR
+# UPDATE) and moved on (UPDATE), which is what orders the log's hash chain.
+CHAIN = 2
 # Known sender, routine: 2 savepoint + 1 message + 9 triage-context reads + 1 decision
 # + 1 status update + 2 log rows (received, triaged) + 1 safety-plan read for the reply
-# + 1 auto-reply message + 1 its log row = 19.
-KNOWN_ROUTINE = 19
+# + 1 auto-reply message + 1 its log row = 19, and 3 chained log rows.
+KNOWN_ROUTINE = 19 + 3 * CHAIN
 # A crisis adds 7: the "escalation requested" log row; escalation_start's check for a running
 # escalation, the policy, its steps, the therapist's away periods (who is paged), the INSERT,
-# and the "escalation started" log row. The first page is sent after commit, not here.
-CRISIS_EXTRA = 7
+# and the "escalation started" log row. The first page is sent after commit, not here. And 2
+# chained log rows.
+CRISIS_EXTRA = 7 + 2 * CHAIN
 # An unknown sender has no agreement, history or safety plan to read: 2 savepoint + message
-# + decision + status update + 2 log rows + auto-reply + its log row = 9.
-UNKNOWN_ROUTINE = 9
+# + decision + status update + 2 log rows + auto-reply + its log row = 9; 3 chained log rows.
+UNKNOWN_ROUTINE = 9 + 3 * CHAIN
 # Their crisis adds 6: as above, but the practice's default policy is found without an
-# away-period lookup (no therapist to cover).
-UNKNOWN_CRISIS_EXTRA = 6
+# away-period lookup (no therapist to cover); 2 chained log rows.
+UNKNOWN_CRISIS_EXTRA = 6 + 2 * CHAIN
 # An email auto-reply leaves as a Notification: get_or_create on its idempotency key is a
 # SELECT, then SAVEPOINT, INSERT, RELEASE. Portal replies are read in the app, SMS replies
 # go back in the webhook's TwiML and phone replies are read out by the operator: no row.

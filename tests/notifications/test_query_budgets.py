@@ -23,8 +23,9 @@ CRISIS = "I took all my pills, I want it to be over"
 #  3  record: SAVEPOINT, lock the row again, UPDATE status and provider id
 #  8  the "sent" log row: the escalation, its message, the recipient, the practice, the client,
 #     the decision and the therapist that contact_event_record fills in, then the INSERT
+#  2  its place in the practice's hash chain: lock the chain head, move it on
 #  1  RELEASE
-SEND = 16
+SEND = 18
 
 
 @pytest.mark.parametrize("channel", ["in_app", "email"])

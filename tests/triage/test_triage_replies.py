@@ -142,6 +142,46 @@ class TestCrisisReply:
         assert reply.includes_crisis_help
 
 
+# -- a message over the length limit ----------------------------------------------------
+
+
+CUT = (
+    "Your message was too long to read whole (1,200,000 characters): the first 1,000,000 were "
+    "read and passed on, and the rest was saved but not read. If something after that matters, "
+    "please send it again in a shorter message."
+)
+
+
+def test_a_cut_message_is_told_what_was_read_before_the_danger_line():
+    reply = auto_reply(
+        decision(Category.LOGISTICS, Disposition.DELIVER, SESSION),
+        now=NOW,
+        time_zone="America/New_York",
+        client_first_name="Alex",
+        therapist_name="Dr Chen",
+        emergency=US_NUMBERS,
+        safety_plan=None,
+        body_cut=(1_000_000, 1_200_000),
+    )
+    assert reply.text.splitlines()[-2:] == [CUT, DANGER_LINE]
+
+
+def test_a_cut_crisis_message_gets_the_help_first_and_the_notice_last():
+    crisis = decision(Category.CRISIS, Disposition.ESCALATE, NOW, "crisis_escalates")
+    reply = auto_reply(
+        crisis,
+        now=NOW,
+        time_zone="America/New_York",
+        client_first_name="Alex",
+        therapist_name="Dr Chen",
+        emergency=US_NUMBERS,
+        safety_plan=None,
+        body_cut=(1_000_000, 1_200_000),
+    )
+    assert reply.text.startswith("If you are in danger now, call 911.")
+    assert reply.text.endswith(CUT) and reply.includes_crisis_help
+
+
 # -- urgent after hours ------------------------------------------------------------------
 
 
