@@ -22,6 +22,7 @@ from contactpolicy.celery import app
 from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
 from messaging.escalation import lifecycle
 from messaging.inbox.services import message_reply
+from messaging.intake import tasks as intake_tasks
 from messaging.intake.services import message_receive
 from messaging.models import Escalation, Notification, NotificationPurpose
 from messaging.notifications import services as notification_services
@@ -32,8 +33,14 @@ CRISIS_PATH = (
     lifecycle.TICK_TASK,
     notification_services.SEND_TASK,
 )
-#: Tasks whose every run is crisis work; sends are routed one by one when published.
-CRISIS_TASKS = (lifecycle.ADVANCE_TASK, lifecycle.TICK_TASK, lifecycle.WATCHDOG_TASK)
+#: Tasks whose every run is crisis work (the envelope sweep retries inbound requests, a crisis
+#: among them); sends are routed one by one when published.
+CRISIS_TASKS = (
+    lifecycle.ADVANCE_TASK,
+    lifecycle.TICK_TASK,
+    lifecycle.WATCHDOG_TASK,
+    intake_tasks.SWEEP_TASK,
+)
 
 
 @pytest.fixture(scope="module")
