@@ -1,4 +1,5 @@
-# One image for every service in docker-compose.yml: web (gunicorn), migrate, worker and beat.
+# One image for every service in docker-compose.yml: web (gunicorn), migrate, the crisis and routine
+# workers, and beat.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

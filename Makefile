@@ -16,7 +16,7 @@ help:
 	@echo "  install        create $(VENV) with $(PYTHON) and install the project with its dev extras"
 	@echo "  browser        install Debian's chromium for the real-browser tests (if missing)"
 	@echo "  run            migrate, seed the demo data and run the embedded stack"
-	@echo "                 (web, Celery worker and beat, embedded Redis) on http://$(HOST):$(PORT)/"
+	@echo "                 (web, crisis and routine Celery workers, beat, embedded Redis) on http://$(HOST):$(PORT)/"
 	@echo "  test           ruff, migrations check and the whole pytest suite (PYTEST_ARGS=...)"
 	@echo "  bench          benchmarks on PostgreSQL + a private Redis (writes tests/bench/results.json)"
 	@echo "  lint           ruff check and ruff format --check"
@@ -56,8 +56,9 @@ test: install browser
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Benchmarks, not tests: a real worker and beat on PostgreSQL (127.0.0.1:5432 by default, or
-# BENCH_DATABASE_URL) and their own redis-server; then the contact-log page on a million rows.
+# Benchmarks, not tests: real crisis and routine workers and beat on PostgreSQL (127.0.0.1:5432 by
+# default, or BENCH_DATABASE_URL) and their own redis-server, quiet and with the CPUs saturated;
+# then the contact-log page on a million rows.
 bench: install
 	$(PY) -m tests.bench
 	$(PY) -m tests.bench.contact_log --reuse

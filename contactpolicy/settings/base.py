@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("CONTACTPOLICY_VAR_DIR", BASE_DIR / "var"))
 
@@ -204,21 +206,24 @@ EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")
 # The escalation engine: a tick every second claims due escalations (timers live in the
 # database, never in countdowns); a watchdog reports a stalled engine. Stale ticks expire
 # rather than pile up while no worker is running.
-CELERY_TASK_DEFAULT_QUEUE = "escalation"
+CELERY_TASK_DEFAULT_QUEUE = ROUTINE_QUEUE
 # Autodiscovery finds only an app's top-level ``tasks``; the task modules live in packages.
 CELERY_IMPORTS = (
     "messaging.escalation.tasks",
     "messaging.intake.tasks",
     "messaging.notifications.tasks",
 )
+# Every task has a route (a contract test checks it). The engine runs on the crisis queue, which
+# only the crisis worker consumes; a send's route here is the routine queue, and the publisher
+# (``notifications_enqueue``) sends a notification that belongs to an escalation to the crisis
+# queue instead. A new task gets a line here: CRISIS_QUEUE if a crisis can wait on it.
 CELERY_TASK_ROUTES = {
-    "messaging.tasks.escalation_advance": {"queue": "escalation"},
-    "messaging.tasks.escalation_tick": {"queue": "escalation"},
-    "messaging.tasks.notification_send": {"queue": "escalation"},
-    "messaging.tasks.engine_watchdog": {"queue": "escalation"},
-    # Retries inbound requests whose processing failed; a crisis may be among them, so it
-    # belongs with the crisis path's workers.
-    "messaging.tasks.envelopes_sweep": {"queue": "escalation"},
+    "messaging.tasks.escalation_advance": {"queue": CRISIS_QUEUE},
+    "messaging.tasks.escalation_tick": {"queue": CRISIS_QUEUE},
+    "messaging.tasks.engine_watchdog": {"queue": CRISIS_QUEUE},
+    "messaging.tasks.notification_send": {"queue": ROUTINE_QUEUE},
+    # Retries inbound requests whose processing failed; a crisis may be among them.
+    "messaging.tasks.envelopes_sweep": {"queue": CRISIS_QUEUE},
 }
 ESCALATION_TICK_SECONDS = float(os.environ.get("ESCALATION_TICK_SECONDS", "1.0"))
 CELERY_BEAT_SCHEDULE = {

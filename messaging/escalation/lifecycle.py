@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from agreements.models import User
 from contactpolicy.celery import app as celery_app
+from contactpolicy.queues import CRISIS_QUEUE
 from messaging.contactlog.services import contact_event_record
 from messaging.models import (
     Escalation,
@@ -125,13 +126,17 @@ WATCHDOG_TASK = "messaging.tasks.engine_watchdog"
 
 
 def enqueue_advance(escalation_id: int) -> None:
-    """Ask a worker to run the first step now. If the broker is down the tick catches it.
+    """Ask the crisis worker to run the first step now. If the broker is down the tick catches it.
 
     Published by name, so this module never imports the task module that calls it.
     """
     try:
         celery_app.send_task(
-            ADVANCE_TASK, args=[escalation_id], retry=True, retry_policy=PUBLISH_RETRY
+            ADVANCE_TASK,
+            args=[escalation_id],
+            queue=CRISIS_QUEUE,
+            retry=True,
+            retry_policy=PUBLISH_RETRY,
         )
     except Exception:  # noqa: BLE001 - the database already holds the timer
         logger.warning(

@@ -18,6 +18,7 @@ from messaging.intake import selectors
 from messaging.models import (
     Direction,
     Disposition,
+    Escalation,
     EventType,
     Message,
     MessageStatus,
@@ -313,20 +314,22 @@ def _receive(
         },
         occurred_at=received_at,
     )
+    escalation = None
     if decision.disposition == Disposition.ESCALATE:
-        escalation_request(message=message, decision=decision, now=received_at)
+        escalation = escalation_request(message=message, decision=decision, now=received_at)
     reply = _auto_reply_record(
         message=message,
         result=result,
         now=received_at,
         body_cut=(len(body), body_full_length) if body_full_length else None,
+        escalation=escalation,
     )
     return Received(message, decision, reply)
 
 
 def escalation_request(
     *, message: Message, decision: TriageDecision, now: datetime | None = None
-) -> None:
+) -> Escalation:
     """This message needs a person now: log it and start the answering-service chain."""
     from messaging.escalation.lifecycle import escalation_start
 
@@ -339,12 +342,19 @@ def escalation_request(
         details={"decision": decision.pk, "category": decision.category},
         occurred_at=now,
     )
-    escalation_start(message=message, decision=decision, now=now)
+    return escalation_start(message=message, decision=decision, now=now)
 
 
 def _auto_reply_record(
-    *, message: Message, result: engine.TriageDecision, now: datetime, body_cut=None
+    *,
+    message: Message,
+    result: engine.TriageDecision,
+    now: datetime,
+    body_cut=None,
+    escalation: Escalation | None = None,
 ) -> Message:
+    """The auto-reply; a crisis reply belongs to the message's escalation, so it is sent on the
+    crisis queue like the pages."""
     reply = _reply_text(message=message, result=result, now=now, body_cut=body_cut)
     outbound = automatic_message_record(
         to=message,
@@ -354,5 +364,7 @@ def _auto_reply_record(
         + (" with crisis help" if reply.includes_crisis_help else ""),
         includes_crisis_help=reply.includes_crisis_help,
     )
-    client_message_notify(message=outbound, now=now, purpose=NotificationPurpose.AUTO_REPLY)
+    client_message_notify(
+        message=outbound, now=now, purpose=NotificationPurpose.AUTO_REPLY, escalation=escalation
+    )
     return outbound

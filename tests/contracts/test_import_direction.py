@@ -18,8 +18,8 @@ Layers, lowest first; a module may import its own layer or a lower one:
    entry points, demo data, management commands, context processors, template tags.
 
 Any ``*.models`` module may be imported from anywhere but the pure layer, and so may the
-plumbing: ``contactpolicy.settings``, ``contactpolicy.celery``, ``contactpolicy.fields``,
-``contactpolicy.crypto`` and the apps' configuration.
+plumbing: ``contactpolicy.settings``, ``contactpolicy.celery``, ``contactpolicy.queues``,
+``contactpolicy.fields``, ``contactpolicy.crypto`` and the apps' configuration.
 """
 
 import ast
@@ -54,6 +54,7 @@ PLUMBING = (
     "contactpolicy",
     "contactpolicy.settings",
     "contactpolicy.celery",
+    "contactpolicy.queues",
     "contactpolicy.fields",
     "contactpolicy.crypto",
     "contactpolicy.apps",

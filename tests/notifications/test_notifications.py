@@ -430,6 +430,20 @@ def test_notifications_due_lists_waiting_ones_longest_waiting_first(world):
     assert notifications_due(now=T0, limit=1) == [first.pk]
 
 
+def test_notifications_due_puts_an_escalations_sends_before_a_routine_backlog(world):
+    message = receive(world, "I want to die and I have a plan").message
+    escalation = Escalation.objects.get(message=message)
+    backlog = [
+        make_notification(world, purpose=NotificationPurpose.REPLY, next_attempt_at=T0 - minutes)
+        for minutes in (timedelta(minutes=n) for n in range(10, 13))
+    ]
+    page = make_notification(
+        world, escalation=escalation, next_attempt_at=T0 - timedelta(seconds=9)
+    )
+    assert notifications_due(now=T0, limit=2) == [page.pk, backlog[-1].pk]
+    assert notifications_due(now=T0) == [page.pk, *(n.pk for n in reversed(backlog))]
+
+
 def test_events_name_the_client_and_message_of_the_escalation(world, twilio):
     message = receive(world, "Can we move Tuesday?", declared_purpose="logistics").message
     escalation = Escalation.objects.create(

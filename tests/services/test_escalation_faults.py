@@ -1,5 +1,7 @@
-"""The escalation engine under faults, with real processes: Celery worker(s) and beat on
-PostgreSQL and a private redis-server, SMS through a stub Twilio transport.
+"""The escalation engine under faults, with real processes: Celery workers and beat on PostgreSQL
+and a private redis-server, SMS through a stub Twilio transport. As deployed, a crisis worker
+consumes only the crisis queue (the engine and its sends) and a niced routine worker the rest;
+``worker`` below is the crisis worker unless it says otherwise.
 
 Escalations are created in this process with ``message_receive`` (the real intake path). This
 process's Celery app publishes to ``memory://`` (test settings), so its on-commit enqueue of the
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import threading
 import time
@@ -26,6 +29,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from messaging.escalation import lifecycle as engine
+from messaging.inbox.services import message_reply
 from messaging.intake.services import message_receive
 from messaging.models import (
     ContactEvent,
@@ -154,7 +158,7 @@ def test_a_worker_killed_mid_send_and_when_a_step_falls_due(stack, world, paging
     # Long enough that the worker restarts and the other step is checked before the lease lapses,
     # even on a loaded machine; short enough that the resend is seen within the test.
     lease_env = {LEASE_SETTING: "15"} if short_lease else {}
-    worker, _beat = stack.start_engine(STUB_TWILIO_DELAY="30", **lease_env)
+    worker, _routine, _beat = stack.start_engine(STUB_TWILIO_DELAY="30", **lease_env)
 
     interrupted = crisis(world)  # due now: its SMS page will hang in the provider call
     pending = crisis(world, due_at=timezone.now() + timedelta(hours=1))
@@ -415,3 +419,79 @@ def test_g_ack_racing_the_timeout_has_one_outcome(stack, world, paging, provider
     print(
         f"the timeout won {paged_first} of {len(escalations)} races, the acknowledgement the rest"
     )
+
+
+# --- h. the routine worker busy, then dead ------------------------------------------------------
+
+CLIENT_PHONE = "+15550104444"
+
+
+def routine_sms_replies(world, count: int) -> list[Notification]:
+    """``count`` texts from the client about scheduling, each answered by the therapist: routine
+    SMS sends (the replies), for the routine worker."""
+    world.client.user.phone = CLIENT_PHONE
+    world.client.user.save(update_fields=["phone"])
+    replies = []
+    for n in range(count):
+        received = message_receive(
+            practice=world.practice,
+            channel="sms",
+            body=f"Can we move Thursday's session to {n + 2} pm?",
+            sender=world.client,
+            sender_address=CLIENT_PHONE,
+            declared_purpose="logistics",
+        )
+        reply = message_reply(message=received.message, by=world.therapist.user, body="Yes.")
+        replies.append(Notification.objects.get(message=reply))
+    return replies
+
+
+def test_h_a_crisis_is_paged_while_the_routine_worker_is_busy_and_after_it_dies(
+    stack, world, paging, provider_log
+):
+    """Routine sends hang in the provider for 30 s, filling both of the routine worker's pool
+    processes with more waiting behind them; a crisis is still paged within a tick or two, by
+    the crisis worker. Then the routine worker is SIGKILLed and the next crisis is paged the
+    same way."""
+    crisis_worker, routine_worker, _beat = stack.start_engine(
+        routine_env={"STUB_TWILIO_DELAY": "30"}
+    )
+    routine = routine_sms_replies(world, 4)
+    assert {n.escalation_id for n in routine} == {None}
+
+    def to_client() -> list[dict]:
+        return [e for e in read_log(provider_log) if e["to"] == CLIENT_PHONE]
+
+    wait_for(lambda: len(to_client()) >= 2, timeout=30, what="two routine sends at the provider")
+    busy_since = time.monotonic()
+
+    # Due a little later rather than at once: this process's own enqueue of the first step never
+    # reaches the workers, and the tick leaves a brand-new escalation to it for a few seconds.
+    busy = crisis(world, due_at=timezone.now() + timedelta(seconds=4))
+    wait_for(lambda: all_sent([busy]), timeout=20, what="the pages, the routine worker busy")
+    paged_s = time.monotonic() - busy_since
+    print(f"paged {paged_s:.1f} s into the routine stall; lateness {lateness_ms(busy)} ms")
+    assert paged_s < 25, "the pages waited for the routine worker"
+    assert lateness_ms(busy) <= TICK_MS + SLACK_MS
+    (page_request,) = provider_requests(provider_log, sms_page(busy))
+    assert os.getpgid(page_request["pid"]) == crisis_worker.pid, "sent by the crisis worker"
+    assert {os.getpgid(e["pid"]) for e in to_client()} == {routine_worker.pid}
+    # The routine sends it overtook are still in the provider's hands, not recorded yet.
+    assert (
+        Notification.objects.filter(
+            pk__in=[n.pk for n in routine], status=NotificationStatus.SENT
+        ).count()
+        == 0
+    )
+
+    routine_worker.kill()
+    assert not routine_worker.alive
+    dead = crisis(world, due_at=timezone.now() + timedelta(seconds=4))
+    wait_for(lambda: all_sent([dead]), timeout=20, what="the pages with the routine worker dead")
+    assert lateness_ms(dead) <= TICK_MS + SLACK_MS
+    assert len(provider_requests(provider_log, sms_page(dead))) == 1
+    assert_each_step_once([busy, dead])
+    assert crisis_worker.alive
+    # Every task of the engine ran on the crisis worker: the routine one never received one.
+    assert "Task messaging.tasks.escalation_" not in routine_worker.log()
+    assert "Task messaging.tasks.escalation_tick" in crisis_worker.log()

