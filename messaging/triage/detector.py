@@ -57,12 +57,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-from messaging.triage import lexicon
+from messaging.triage import lexicon, wordscan
 from messaging.triage.categories import Category
 from messaging.triage.lexicon import Rule
 
@@ -128,77 +128,100 @@ class NormalisedText:
     """Normalised text plus, for each of its characters, the original span."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
 
+_APOSTROPHE_CLASS = "".join(sorted(_APOSTROPHES))
+# What does not stay one character for one: apostrophes (dropped); runs of white space,
+# also across apostrophes (one space, or one newline if the run has one); a lone white
+# space other than " "; and the two capitals whose lower case is not one plain letter
+# ("İ" lowers to two characters, "Σ" to a final or a middle sigma).
+_NOT_ONE_FOR_ONE = re.compile(
+    rf"\s(?:[\s{_APOSTROPHE_CLASS}]*\s)|[^\S ]|[{_APOSTROPHE_CLASS}]|[\u0130\u03a3]"
+)
+_QUOTES_AND_DASHES = str.maketrans(
+    {**dict.fromkeys(_DOUBLE_QUOTES, '"'), **dict.fromkeys(_DASHES, "-")}
+)
+_REPEATED = re.compile(r"(.)\1{2,}", re.DOTALL)
+
+
+class _Rewriting:
+    """A text being rewritten, with each character's span in the original message."""
+
+    def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+
+    def rewrite(self, replacements: Iterable[tuple[int, int, str]]) -> _Rewriting:
+        """Replace text[start:end] by each replacement (in order, not overlapping); every
+        character of a replacement points at the whole of what it replaced."""
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        position = 0
+        for start, end, replacement in replacements:
+            pieces.append(self.text[position:start])
+            starts.extend(self.starts[position:start])
+            ends.extend(self.ends[position:start])
+            pieces.append(replacement)
+            starts.extend([self.starts[start]] * len(replacement))
+            ends.extend([self.ends[end - 1]] * len(replacement))
+            position = end
+        if position == 0:
+            return self
+        pieces.append(self.text[position:])
+        starts.extend(self.starts[position:])
+        ends.extend(self.ends[position:])
+        return _Rewriting("".join(pieces), starts, ends)
+
+
 def normalise(text: str) -> NormalisedText:
-    # (normalised char, original start, original end)
-    chars: list[tuple[str, int, int]] = []
-    for index, char in enumerate(text):
-        if char in _APOSTROPHES:
-            continue  # "i'm" -> "im": one spelling for the lexicon to match
-        if char.isspace():
-            separator = "\n" if char in "\n\r" else " "
-            if chars and chars[-1][0] in " \n":
-                kept = "\n" if "\n" in (chars[-1][0], separator) else " "
-                chars[-1] = (kept, chars[-1][1], index + 1)
-            else:
-                chars.append((separator, index, index + 1))
-            continue
-        if char in _DOUBLE_QUOTES:
-            char = '"'
-        elif char in _DASHES:
-            char = "-"
-        for lowered in char.lower():
-            chars.append((lowered, index, index + 1))
-    chars = _squeeze_repeated_letters(chars)
-    chars = _correct_typos(chars)
-    return NormalisedText(
-        text="".join(c for c, _, _ in chars),
-        starts=tuple(s for _, s, _ in chars),
-        ends=tuple(e for _, _, e in chars),
+    """Lower case, no apostrophes, one space (or newline) for each run of white space,
+    straight quotes and dashes, letters repeated three or more times squeezed, text-speak
+    expanded and near-misses of key words corrected - with each character's span in
+    ``text``. Linear in the length of the text, most of it in the regex engine."""
+    rewriting = _Rewriting(text, range(len(text)), range(1, len(text) + 1))
+    rewriting = rewriting.rewrite(
+        (found.start(), found.end(), _one_for(found.group()))
+        for found in _NOT_ONE_FOR_ONE.finditer(text)
     )
+    # Everything left is one character for one: lower case and straighten it in one go.
+    rewriting.text = rewriting.text.lower().translate(_QUOTES_AND_DASHES)
+    rewriting = rewriting.rewrite(
+        (found.start(), found.end(), found.group(1))
+        for found in _REPEATED.finditer(rewriting.text)
+        if found.group(1).isalpha()
+    )
+    rewriting = rewriting.rewrite(_corrections(rewriting.text))
+    return NormalisedText(text=rewriting.text, starts=rewriting.starts, ends=rewriting.ends)
 
 
-def _squeeze_repeated_letters(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """ "diiiie" -> "die", "killll" -> "kil" (the lexicon accepts "kil")."""
-    squeezed: list[tuple[str, int, int]] = []
-    index = 0
-    while index < len(chars):
-        run_end = index
-        while run_end + 1 < len(chars) and chars[run_end + 1][0] == chars[index][0]:
-            run_end += 1
-        if chars[index][0].isalpha() and run_end - index >= 2:
-            squeezed.append((chars[index][0], chars[index][1], chars[run_end][2]))
-        else:
-            squeezed.extend(chars[index : run_end + 1])
-        index = run_end + 1
-    return squeezed
+def _one_for(characters: str) -> str:
+    """What a character (or run of white space) that is not kept as it is becomes."""
+    if not characters[0].isspace():
+        return "" if characters in _APOSTROPHES else characters.lower()
+    return "\n" if "\n" in characters or "\r" in characters else " "
 
 
-def _correct_typos(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Expand text-speak ("gonna") and read near-misses of key risk words as the word
-    ("sucide", "overdoes", "mysefl")."""
-    text = "".join(c for c, _, _ in chars)
-    corrected: list[tuple[str, int, int]] = []
-    position = 0
-    for token in re.finditer(r"[a-z0-9]+", text):
-        word = token.group()
-        replacement = lexicon.SLANG_EXPANSIONS.get(word) or _closest_fuzzy_term(word)
-        if replacement is None:
-            continue
-        corrected.extend(chars[position : token.start()])
-        original_start = chars[token.start()][1]
-        original_end = chars[token.end() - 1][2]
-        # Every corrected character points at the whole original word.
-        corrected.extend((letter, original_start, original_end) for letter in replacement)
-        position = token.end()
-    corrected.extend(chars[position:])
-    return corrected
+def _corrections(text: str) -> Iterator[tuple[int, int, str]]:
+    """Text-speak ("gonna") expanded and near-misses of key risk words ("sucide",
+    "overdoes", "mysefl") read as the word."""
+    corrected = {
+        word: replacement
+        for word in set(_TOKEN.findall(text))
+        if (replacement := lexicon.SLANG_EXPANSIONS.get(word) or _closest_fuzzy_term(word))
+    }
+    if not corrected:
+        return
+    for token in _TOKEN.finditer(text):
+        replacement = corrected.get(token.group())
+        if replacement is not None:
+            yield token.start(), token.end(), replacement
 
 
 @lru_cache(maxsize=4096)
@@ -239,23 +262,27 @@ def _within_one_edit(a: str, b: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _compile(pattern: str, word_bounded: bool = True) -> re.Pattern[str]:
-    if word_bounded:
-        pattern = rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
-    return re.compile(pattern)
+# Word-bounded patterns are found through one shared index (``wordscan``): the same matches
+# as ``re.finditer``, without trying every pattern at every character of a long text.
+_PATTERNS = wordscan.PatternSet()
+_Pattern = wordscan.WordPattern | re.Pattern[str]
 
 
-def _compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
-    return _compile("|".join(f"(?:{p})" for p in patterns))
+def _compile(pattern: str, word_bounded: bool = True) -> _Pattern:
+    return _PATTERNS.add(pattern) if word_bounded else re.compile(pattern)
+
+
+def _compile_any(patterns: Iterable[str]) -> wordscan.WordPattern:
+    return _PATTERNS.add("|".join(f"(?:{p})" for p in patterns))
 
 
 _ALL_RULES: tuple[Rule, ...] = (
     lexicon.CRISIS_RULES + lexicon.URGENT_RULES + lexicon.CLINICAL_RULES + lexicon.LOGISTICS_RULES
 )
-_RULE_PATTERNS: tuple[tuple[Rule, tuple[re.Pattern[str], ...]], ...] = tuple(
+_RULE_PATTERNS: tuple[tuple[Rule, tuple[_Pattern, ...]], ...] = tuple(
     (r, tuple(_compile(p, r.word_bounded) for p in r.patterns)) for r in _ALL_RULES
 )
-_IDIOMS = tuple((_compile(i.pattern), i.needs_laughter) for i in lexicon.FIGURES_OF_SPEECH)
+_IDIOMS = tuple((_PATTERNS.add(i.pattern), i.needs_laughter) for i in lexicon.FIGURES_OF_SPEECH)
 _REPORTED_SPEECH = _compile_any(lexicon.REPORTED_SPEECH)
 _SAFETY = _compile_any(lexicon.SAFETY_STATEMENTS)
 _FUTURE_PLANS = _compile_any(lexicon.FUTURE_PLANS)
@@ -266,14 +293,15 @@ _HISTORY = _compile_any(lexicon.HISTORY_MARKERS)
 _RECENCY = _compile_any(lexicon.RECENCY_MARKERS)
 _EVENT_RECENCY = _compile_any(lexicon.EVENT_RECENCY_MARKERS)
 _IMMEDIACY = _compile_any(lexicon.IMMEDIACY_MARKERS)
-_SELF_INCLUSION = _compile(lexicon.SELF_INCLUSION)
-_MEDIA = _compile(lexicon.MEDIA_MARKERS)
+_SELF_INCLUSION = _PATTERNS.add(lexicon.SELF_INCLUSION)
+_MEDIA = _PATTERNS.add(lexicon.MEDIA_MARKERS)
 _LAUGHTER = re.compile(lexicon.LAUGHTER)
 _SENTENCE_BREAK = re.compile(r"[.!?\n]+")
 _CLAUSE_BREAK = re.compile(
     r"[.!?\n;:,]+|\s(?:but|though|although|anyway|however|except|whereas)\s|\s-\s"
 )
 _WORD = re.compile(r"[a-z]+")
+_TOKEN = re.compile(r"[a-z0-9]+")
 
 # Signals that show danger beyond words about feelings; their presence keeps a
 # safety statement ("I'm safe") from discounting thoughts of dying.
@@ -353,8 +381,8 @@ def _with_second_opinion(text: str, detection: Detection) -> Detection:
 
 def _detect_by_rules(text: str) -> Detection:
     norm = normalise(text)
-    context = _Context.build(norm.text)
-    hits = _deduplicate(_find_hits(norm.text))
+    context = _Context(norm.text)
+    hits = _deduplicate(_find_hits(context.index))
 
     kept, discounted = _apply_modifiers(hits, context)
     kept, discounted = _discount_words_inside_discounted(kept, discounted)
@@ -424,14 +452,22 @@ def _apply_safety_statement(
     return [h for h in kept if not h.rule.ideation], discounted
 
 
-def _find_hits(text: str) -> list[_Hit]:
+def _find_hits(index: wordscan.TextIndex) -> list[_Hit]:
     hits = []
     for rule, patterns in _RULE_PATTERNS:
         for pattern in patterns:
-            for found in pattern.finditer(text):
+            for found in _finditer(index, pattern):
                 if found.end() > found.start():
                     hits.append(_Hit(rule, found.start(), found.end()))
     return hits
+
+
+def _finditer(
+    index: wordscan.TextIndex, pattern: _Pattern, start: int = 0, end: int | None = None
+) -> Iterator[re.Match[str]]:
+    if isinstance(pattern, wordscan.WordPattern):
+        return index.finditer(pattern, start, end)
+    return pattern.finditer(index.text, start, len(index.text) if end is None else end)
 
 
 def _deduplicate(hits: list[_Hit]) -> list[_Hit]:
@@ -461,45 +497,61 @@ def _explains(stronger: _Hit, hit: _Hit) -> bool:
     )
 
 
-@dataclass(frozen=True)
 class _Context:
-    """Facts about the whole message that modifiers need."""
+    """Facts about the whole message that modifiers need, each found when first needed
+    (most messages have no risk words, and then none is)."""
 
-    text: str
-    idioms: tuple[tuple[int, int], ...]
-    reported_speech: tuple[tuple[int, int], ...]
-    sentence_breaks: tuple[tuple[int, int], ...]
-    clause_breaks: tuple[tuple[int, int], ...]
-    safety_statement: str | None
-    future_plans: str | None
-    upbeat: str | None
-    recent: bool
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.index = _PATTERNS.index(text)
 
-    @classmethod
-    def build(cls, text: str) -> _Context:
-        laughs = bool(_LAUGHTER.search(text))
-        idioms = tuple(
+    @cached_property
+    def idioms(self) -> tuple[tuple[int, int], ...]:
+        laughs = bool(_LAUGHTER.search(self.text))
+        return tuple(
             found.span()
             for pattern, needs_laughter in _IDIOMS
             if laughs or not needs_laughter
-            for found in pattern.finditer(text)
+            for found in self.index.finditer(pattern)
         )
-        safety = _SAFETY.search(text)
+
+    @cached_property
+    def reported_speech(self) -> tuple[tuple[int, int], ...]:
+        return tuple(f.span() for f in self.index.finditer(_REPORTED_SPEECH))
+
+    @cached_property
+    def sentence_breaks(self) -> tuple[tuple[int, int], ...]:
+        return tuple(f.span() for f in _SENTENCE_BREAK.finditer(self.text))
+
+    @cached_property
+    def clause_breaks(self) -> tuple[tuple[int, int], ...]:
+        return tuple(f.span() for f in _CLAUSE_BREAK.finditer(self.text))
+
+    @cached_property
+    def safety_statement(self) -> str | None:
+        safety = self.index.search(_SAFETY)
+        return safety.group() if safety else None
+
+    @cached_property
+    def future_plans(self) -> str | None:
         future = next(
-            (f for f in _FUTURE_PLANS.finditer(text) if not _negated_plan(text, f.start())), None
+            (
+                f
+                for f in self.index.finditer(_FUTURE_PLANS)
+                if not _negated_plan(self.text, f.start())
+            ),
+            None,
         )
-        upbeat = _UPBEAT.search(text)
-        return cls(
-            text=text,
-            idioms=idioms,
-            reported_speech=tuple(f.span() for f in _REPORTED_SPEECH.finditer(text)),
-            sentence_breaks=tuple(f.span() for f in _SENTENCE_BREAK.finditer(text)),
-            clause_breaks=tuple(f.span() for f in _CLAUSE_BREAK.finditer(text)),
-            safety_statement=safety.group() if safety else None,
-            future_plans=future.group() if future else None,
-            upbeat=upbeat.group() if upbeat else None,
-            recent=bool(_EVENT_RECENCY.search(text)),
-        )
+        return future.group() if future else None
+
+    @cached_property
+    def upbeat(self) -> str | None:
+        upbeat = self.index.search(_UPBEAT)
+        return upbeat.group() if upbeat else None
+
+    @cached_property
+    def recent(self) -> bool:
+        return self.index.search(_EVENT_RECENCY) is not None
 
     def sentence(self, hit: _Hit) -> tuple[int, int]:
         return _segment(self.sentence_breaks, hit.start, len(self.text))
@@ -548,7 +600,7 @@ def _discount(hit: _Hit, ctx: _Context) -> tuple[str, str] | None:
             if start <= hit.start and hit.end <= end and hit.rule.signal != "bullying":
                 return "reported", "someone else said this to the client, not their own intent"
         sentence_start, _ = ctx.sentence(hit)
-        if _MEDIA.search(text, sentence_start, hit.start):
+        if ctx.index.search(_MEDIA, sentence_start, hit.start):
             return "media", "about a story, film or the news, not the client"
         if (
             hit.rule.signal in lexicon.FUTURE_DISCOUNTED
@@ -601,9 +653,9 @@ def _third_party_subject(hit: _Hit, ctx: _Context) -> str | None:
                 break
         if subject is None:
             return None  # no subject named: assume the client (never lower)
-    if _SELF_INCLUSION.search(text, hit.end):
+    if ctx.index.search(_SELF_INCLUSION, hit.end):
         return None  # "... and so do i"
-    if rule.act and _IMMEDIACY.search(text) and not _history_marker(hit, ctx):
+    if rule.act and ctx.index.search(_IMMEDIACY) and not _history_marker(hit, ctx):
         return None  # someone is in danger right now: still a crisis
     return subject
 
@@ -616,7 +668,7 @@ def _everyday_reason(hit: _Hit, ctx: _Context) -> str | None:
     reason = next(
         (
             found
-            for found in _EVERYDAY_REASONS.finditer(ctx.text, start, end)
+            for found in ctx.index.finditer(_EVERYDAY_REASONS, start, end)
             # not the hit's own words ("giving stuff away" is no reason to give things away)
             if not (hit.start <= found.start() and found.end() <= hit.end)
         ),
@@ -631,12 +683,12 @@ def _everyday_reason(hit: _Hit, ctx: _Context) -> str | None:
 
 def _history_marker(hit: _Hit, ctx: _Context) -> str | None:
     sentence_start, sentence_end = ctx.sentence(hit)
-    histories = list(_HISTORY.finditer(ctx.text, sentence_start, sentence_end))
+    histories = list(ctx.index.finditer(_HISTORY, sentence_start, sentence_end))
     if not histories:
         return None
     history = min(histories, key=lambda found: _distance(hit, found.span()))
     clause_start, clause_end = ctx.clause(hit)
-    for recency in _RECENCY.finditer(ctx.text, clause_start, clause_end):
+    for recency in ctx.index.finditer(_RECENCY, clause_start, clause_end):
         # "I tried again last night" is not history; but in "tried three years ago and
         # he's doing well now" the "now" describes today, the nearer marker the event.
         if _distance(hit, recency.span()) <= _distance(hit, history.span()):
@@ -704,7 +756,7 @@ def _third_party_urgent_matches(
         and d.hit.rule.weight >= 0.6
         and d.hit.rule.signal in lexicon.THIRD_PARTY_RISK_SIGNALS
     ]
-    if not risks or _THIRD_PARTY_NOT_SERIOUS.search(ctx.text):
+    if not risks or ctx.index.search(_THIRD_PARTY_NOT_SERIOUS):
         return []
     hit = max(risks, key=lambda h: h.rule.weight)
     start, end = norm.original_span(hit.start, hit.end)
