@@ -41,6 +41,17 @@ How a message is read
 The detector may raise a category, never lower one: when a message talks about
 the client's own current risk and the evidence is unclear, it says crisis.
 
+Long messages
+-------------
+A message longer than ``limits.PASSAGE_CHARS`` (normalised) is read passage by passage:
+whole sentences, each passage exactly as a short message would be read (its own negations,
+safety statements and everyday reasons), and the message is as severe as its most severe
+passage. Evidence is weighed per passage, so weak signs spread through a long ordinary text
+never add up to a crisis, and a crisis sentence anywhere is read as one. Every rule still
+reads every sentence, in time linear in the length of the text: normalising is a few regex
+passes, and the lexicon's patterns are tried only where one of their beginnings stands
+(``wordscan``), with exactly the matches ``re.finditer`` would give.
+
 Second opinion
 --------------
 5. When the rules do not say crisis, a small offline language model is asked too
@@ -49,6 +60,9 @@ Second opinion
    crisis and the evidence says so plainly, pointing at the whole message because no single
    phrase triggered it. The model never lowers a rule decision, its verdict is kept in
    ``Detection.model_opinion``, and ``detect(text, use_model=False)`` is the rules alone.
+   A long message is not read whole by the model: it reads at most ``limits.MODEL_WINDOWS``
+   windows - the start, the end and where the rules found the strongest signs of risk - and
+   ``Detection.model_windows`` records which.
    Without the model package installed the rules stand alone (one warning per process).
 """
 
@@ -62,7 +76,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-from messaging.triage import lexicon, wordscan
+from messaging.triage import lexicon, limits, wordscan
 from messaging.triage.categories import Category
 from messaging.triage.lexicon import Rule
 
@@ -105,6 +119,9 @@ class Detection:
     # The language model's verdict when it was asked (the rules did not say crisis and the
     # model is installed); None when it was not asked.
     model_opinion: Opinion | None = None
+    # The spans of the message the model read (the whole of a short message; for a long
+    # one, at most ``limits.MODEL_WINDOWS`` windows chosen by the rules); () when not asked.
+    model_windows: tuple[tuple[int, int], ...] = ()
 
     @property
     def reasons(self) -> list[str]:
@@ -282,6 +299,19 @@ _ALL_RULES: tuple[Rule, ...] = (
 _RULE_PATTERNS: tuple[tuple[Rule, tuple[_Pattern, ...]], ...] = tuple(
     (r, tuple(_compile(p, r.word_bounded) for p in r.patterns)) for r in _ALL_RULES
 )
+# (order in the lexicon, rule, pattern): by a pattern's ident, and those always tried.
+_RULE_ORDER: dict[int, tuple[int, Rule, wordscan.WordPattern]] = {}
+_RULES_ALWAYS_TRIED: list[tuple[int, Rule, _Pattern]] = []
+for _order, (_rule, _pattern) in enumerate(
+    (rule, pattern) for rule, patterns in _RULE_PATTERNS for pattern in patterns
+):
+    if isinstance(_pattern, wordscan.WordPattern) and not (
+        _pattern.scanned or _pattern.anchored or _pattern.reads_digits
+    ):
+        _RULE_ORDER[_pattern.ident] = (_order, _rule, _pattern)
+    else:
+        _RULES_ALWAYS_TRIED.append((_order, _rule, _pattern))
+_INDEXED_ORDERS = frozenset(order for order, _rule, _pattern in _RULE_ORDER.values())
 _IDIOMS = tuple((_PATTERNS.add(i.pattern), i.needs_laughter) for i in lexicon.FIGURES_OF_SPEECH)
 _REPORTED_SPEECH = _compile_any(lexicon.REPORTED_SPEECH)
 _SAFETY = _compile_any(lexicon.SAFETY_STATEMENTS)
@@ -349,13 +379,20 @@ def detect(text: str, use_model: bool = True) -> Detection:
 
 
 def _with_second_opinion(text: str, detection: Detection) -> Detection:
-    opinion = _second_opinion.second_opinion(text) if _second_opinion is not None else None
-    if opinion is None:
+    if _second_opinion is None:
         return detection
+    windows = _model_windows(text, detection)
+    opinions = [(_second_opinion.second_opinion(text[a:b]), (a, b)) for a, b in windows]
+    if any(opinion is None for opinion, _ in opinions):
+        return detection  # the model is not available
+    opinion, (start, end) = max(opinions, key=lambda found: found[0].probability)
+    detection = replace(detection, model_opinion=opinion, model_windows=tuple(windows))
     if not opinion.says_crisis:
-        return replace(detection, model_opinion=opinion)
-    start = len(text) - len(text.lstrip())
-    end = len(text.rstrip())
+        return detection
+    whole = len(windows) == 1
+    if whole:  # a short message: the whole of it, without surrounding blanks
+        start = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
     confidence = f"{opinion.probability:.2f}"
     evidence = Match(
         phrase=text[start:end],
@@ -367,21 +404,119 @@ def _with_second_opinion(text: str, detection: Detection) -> Detection:
         reason=(
             "A language model trained on our labelled messages reads this as a crisis "
             f"(confidence {confidence}). No single phrase triggered this; please read the "
-            "whole message"
+            + ("whole message" if whole else "highlighted passage and the message around it")
         ),
     )
-    return Detection(
+    return replace(
+        detection,
         category=Category.CRISIS,
         score=round(opinion.probability, 3),
         matches=(evidence, *detection.matches),
-        suppressed=detection.suppressed,
-        model_opinion=opinion,
     )
 
 
+def _model_windows(text: str, detection: Detection) -> list[tuple[int, int]]:
+    """What the model reads: a short message whole; of a long one, at most
+    ``MODEL_WINDOWS`` windows - its start, its end, and around the strongest signs of risk
+    the rules found, counted or discounted (a discounted "I'd never kill myself" is just
+    where a second reader helps), one window to a passage's length of text."""
+    if len(text) <= limits.PASSAGE_CHARS:
+        return [(0, len(text))]
+    size = limits.MODEL_WINDOW_CHARS
+    windows = [_window(text, 0, size), _window(text, len(text) - size, len(text))]
+    signs = sorted(
+        (
+            m
+            for m in detection.matches + detection.suppressed
+            if m.category in (Category.CRISIS, Category.URGENT)
+        ),
+        key=lambda m: (-m.category.severity, -m.weight, m.start),
+    )
+    for sign in signs:
+        if len(windows) >= limits.MODEL_WINDOWS:
+            break
+        if any(
+            a - limits.PASSAGE_CHARS <= sign.start < b + limits.PASSAGE_CHARS for a, b in windows
+        ):
+            continue  # a window already reads this part of the message
+        middle = (sign.start + sign.end) // 2
+        windows.append(_window(text, middle - size // 2, middle + size // 2))
+    return sorted(set(windows))
+
+
+_LONGEST_WORD = 40
+
+
+def _window(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` within the text, widened to whole words (by a word's length at
+    most: a text without spaces is simply cut)."""
+    start, end = max(start, 0), min(end, len(text))
+    before = text.rfind(" ", max(start - _LONGEST_WORD, 0), start)
+    after = text.find(" ", end, end + _LONGEST_WORD)
+    return (before + 1 if before >= 0 else start), (after if after >= 0 else end)
+
+
 def _detect_by_rules(text: str) -> Detection:
+    """The rules. A long message is read passage by passage (see ``limits``)."""
     norm = normalise(text)
-    context = _Context(norm.text)
+    passages = _passages(norm)
+    if len(passages) == 1:
+        return _read_passage(norm, text, norm.text)
+    return _most_severe_reading([_read_passage(p, text, norm.text) for p in passages])
+
+
+def _passages(norm: NormalisedText) -> list[NormalisedText]:
+    """Whole sentences, at most ``PASSAGE_CHARS`` characters each (a longer sentence is cut
+    at a space, a text without one anywhere)."""
+    text = norm.text
+    if len(text) <= limits.PASSAGE_CHARS:
+        return [norm]
+    passages = []
+    start = 0
+    while start < len(text):
+        end = start + limits.PASSAGE_CHARS
+        if end < len(text):
+            sentence_end = None
+            for found in _SENTENCE_BREAK.finditer(text, start, end):
+                sentence_end = found.end()
+            end = sentence_end or (text.rfind(" ", start, end) + 1) or end
+        passages.append(
+            NormalisedText(text[start:end], norm.starts[start:end], norm.ends[start:end])
+        )
+        start = end
+    return passages
+
+
+def _most_severe_reading(readings: list[Detection]) -> Detection:
+    """A long message is as severe as its most severe passage; its evidence is that
+    passage's (or those passages'), plus every sign of risk anywhere. Between clinical and
+    logistics, the evidence of all the passages is weighed as for a short message."""
+    category = max((r.category for r in readings), key=lambda c: c.severity)
+    if category in (Category.CRISIS, Category.URGENT):
+        deciding = [r for r in readings if r.category is category]
+        score = max(r.score for r in deciding)
+    else:
+        clinical = sum(r.score for r in readings if r.category is Category.CLINICAL)
+        logistics = sum(r.score for r in readings if r.category is Category.LOGISTICS)
+        category = Category.LOGISTICS if logistics > clinical else Category.CLINICAL
+        deciding = [r for r in readings if r.category is category]
+        score = max(clinical, logistics)
+    risk = (Category.CRISIS, Category.URGENT)
+    matches = [
+        m for r in readings for m in r.matches if r.category is category or m.category in risk
+    ]
+    return Detection(
+        category=category,
+        score=round(float(min(score, 1.0)), 3),
+        matches=tuple(_by_importance(matches)),
+        suppressed=tuple(m for r in readings for m in r.suppressed),
+    )
+
+
+def _read_passage(norm: NormalisedText, text: str, message: str) -> Detection:
+    """The rules on one passage (a short message is one): ``text`` is the original message,
+    ``message`` its whole normalised text."""
+    context = _Context(norm.text, message)
     hits = _deduplicate(_find_hits(context.index))
 
     kept, discounted = _apply_modifiers(hits, context)
@@ -453,12 +588,20 @@ def _apply_safety_statement(
 
 
 def _find_hits(index: wordscan.TextIndex) -> list[_Hit]:
+    """Every rule's matches, in the order of the lexicon (rule, pattern, position). Only
+    the patterns with a beginning in the text are tried, and those that need a scan."""
+    tried = sorted(
+        [_RULE_ORDER[ident] for ident in index.candidates() if ident in _RULE_ORDER]
+        + _RULES_ALWAYS_TRIED
+    )
     hits = []
-    for rule, patterns in _RULE_PATTERNS:
-        for pattern in patterns:
-            for found in _finditer(index, pattern):
-                if found.end() > found.start():
-                    hits.append(_Hit(rule, found.start(), found.end()))
+    for order, rule, pattern in tried:
+        found_all = (
+            index.matches(pattern) if order in _INDEXED_ORDERS else _finditer(index, pattern)
+        )
+        for found in found_all:
+            if found.end() > found.start():
+                hits.append(_Hit(rule, found.start(), found.end()))
     return hits
 
 
@@ -498,12 +641,17 @@ def _explains(stronger: _Hit, hit: _Hit) -> bool:
 
 
 class _Context:
-    """Facts about the whole message that modifiers need, each found when first needed
-    (most messages have no risk words, and then none is)."""
+    """Facts about the message (or, in a long one, the passage) that modifiers need, each
+    found when first needed (most passages have no risk words, and then none is)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, message: str) -> None:
         self.text = text
         self.index = _PATTERNS.index(text)
+        self._message = message  # the whole message, when this is one passage of it
+
+    @cached_property
+    def message_words(self) -> int:
+        return len(_WORD.findall(self._message))
 
     @cached_property
     def idioms(self) -> tuple[tuple[int, int], ...]:
@@ -511,7 +659,7 @@ class _Context:
         return tuple(
             found.span()
             for pattern, needs_laughter in _IDIOMS
-            if laughs or not needs_laughter
+            if (laughs or not needs_laughter) and self.index.may_match(pattern)
             for found in self.index.finditer(pattern)
         )
 
@@ -850,7 +998,7 @@ def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[
     )
     if (
         short_message_risk >= lexicon.SHORT_MESSAGE_RISK
-        and len(_WORD.findall(ctx.text)) <= lexicon.SHORT_MESSAGE_WORDS
+        and ctx.message_words <= lexicon.SHORT_MESSAGE_WORDS
     ):
         # "i'm ready to go", "made my peace with it": a very short text that is only a risk
         # sign leaves nothing to rule the risk out - when in doubt, crisis.

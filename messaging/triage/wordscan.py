@@ -144,8 +144,39 @@ class TextIndex:
                 return iter(())
             return pattern.regex.finditer(self.text, start, end)
         if start == 0 and end == len(self.text):
-            return iter(self._whole_text_matches(pattern))
+            return iter(self.matches(pattern))
         return self._matches_between(pattern, start, end)
+
+    def matches(self, pattern: WordPattern) -> list[re.Match[str]]:
+        """``list(finditer(pattern))`` for a pattern that is neither scanned nor anchored
+        (kept: the modifiers ask for the same markers again and again)."""
+        matches = self._matches.get(pattern.ident)
+        if matches is None:
+            matches = []
+            match, text, resume = pattern.regex.match, self.text, 0
+            for position in self._candidate_starts().get(pattern.ident, ()):
+                if position < resume:
+                    continue  # inside the previous match: finditer goes on from its end
+                found = match(text, position)
+                if found is not None:
+                    matches.append(found)
+                    resume = found.end() if found.end() > found.start() else position + 1
+            self._matches[pattern.ident] = matches
+        return matches
+
+    def candidates(self) -> Iterable[int]:
+        """The idents of the patterns that have a beginning somewhere in the text (so
+        others, unless scanned or anchored, have no match in it)."""
+        return self._candidate_starts().keys()
+
+    def may_match(self, pattern: WordPattern) -> bool:
+        """False when ``pattern`` certainly has no match in the text."""
+        return (
+            pattern.scanned
+            or pattern.anchored
+            or pattern.reads_digits
+            or pattern.ident in self._candidate_starts()
+        )
 
     def search(
         self, pattern: WordPattern, start: int = 0, end: int | None = None
@@ -156,13 +187,6 @@ class TextIndex:
         if self._other_digits is None:
             self._other_digits = _OTHER_DIGITS.search(self.text) is not None
         return self._other_digits
-
-    def _whole_text_matches(self, pattern: WordPattern) -> list[re.Match[str]]:
-        matches = self._matches.get(pattern.ident)
-        if matches is None:
-            matches = list(self._matches_between(pattern, 0, len(self.text)))
-            self._matches[pattern.ident] = matches
-        return matches
 
     def _matches_between(
         self, pattern: WordPattern, start: int, end: int
@@ -181,11 +205,11 @@ class TextIndex:
 
     def _candidate_starts(self) -> dict[int, list[int]]:
         if self._starts is None:
-            patterns = self._patterns
+            text, candidates_at = self.text, self._patterns.candidates_at
             starts: dict[int, list[int]] = defaultdict(list)
-            for place in patterns.locator().finditer(self.text):
+            for place in self._patterns.locator().finditer(text):
                 position = place.start()
-                for ident in patterns.candidates_at(self.text, position):
+                for ident in candidates_at(text, position):
                     starts[ident].append(position)
             self._starts = starts
         return self._starts
