@@ -5,6 +5,7 @@ from itertools import pairwise
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from .models import (
     TIME_ZONE_CHOICES,
@@ -25,6 +26,20 @@ from .services import (
     WindowTerms,
 )
 
+# Every text field has a maximum length (tests/contracts/test_form_limits.py). Names, phones
+# and addresses follow their model fields; these are for the rest.
+EMAIL_MAX_CHARS = 254  # the User and Practice email fields
+PASSWORD_MAX_CHARS = 256
+TEXT_MAX_CHARS = 4000  # instructions, notes and the safety plan's sections
+
+
+def text_limited_formfield(db_field, **kwargs):
+    """A ModelForm's ``formfield_callback``: a model ``TextField`` (no length of its own) is
+    given ``TEXT_MAX_CHARS``."""
+    if isinstance(db_field, models.TextField) and db_field.max_length is None:
+        kwargs.setdefault("max_length", TEXT_MAX_CHARS)
+    return db_field.formfield(**kwargs)
+
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError beside the fields it names; the rest above the form."""
@@ -37,7 +52,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 class StaffInvitationForm(forms.Form):
     name = forms.CharField(max_length=150)
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=EMAIL_MAX_CHARS)
     role = forms.ChoiceField(
         choices=[
             (Role.THERAPIST.value, Role.THERAPIST.label),
@@ -52,19 +67,21 @@ class StaffInvitationForm(forms.Form):
 
 class ClientInvitationForm(forms.Form):
     name = forms.CharField(max_length=150, label="Client's name")
-    email = forms.EmailField(label="Client's email")
+    email = forms.EmailField(label="Client's email", max_length=EMAIL_MAX_CHARS)
 
 
 class InvitationAcceptForm(forms.Form):
     name = forms.CharField(max_length=150, label="Your name")
     password1 = forms.CharField(
         label="Choose a password",
+        max_length=PASSWORD_MAX_CHARS,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
         label="Type it again",
+        max_length=PASSWORD_MAX_CHARS,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -104,6 +121,7 @@ class AgreementTermsForm(forms.ModelForm):
     class Meta:
         model = ContactAgreement
         fields = list(AGREEMENT_TERM_FIELDS)
+        formfield_callback = text_limited_formfield
         widgets = {
             "review_due": forms.DateInput(attrs={"type": "date"}),
             "crisis_instructions": forms.Textarea(attrs={"rows": 3}),
@@ -261,4 +279,5 @@ class SafetyPlanForm(forms.ModelForm):
     class Meta:
         model = SafetyPlan
         fields = list(SafetyPlan.SECTIONS)
+        formfield_callback = text_limited_formfield
         widgets = {field: forms.Textarea(attrs={"rows": 3}) for field in SafetyPlan.SECTIONS}
