@@ -1,9 +1,16 @@
 """Forms validate; services write. Every form shows its errors beside the fields."""
 
+import copy
 from itertools import pairwise
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UsernameField,
+)
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -63,6 +70,45 @@ class StaffInvitationForm(forms.Form):
     on_call_eligible = forms.BooleanField(
         required=False, label="Can be on call (answering-service escalation)"
     )
+
+
+def _with_max_length(field: forms.CharField, max_length: int) -> forms.CharField:
+    """One of Django's own password fields (same label, help and widget), with a maximum."""
+    return forms.CharField(
+        label=field.label,
+        required=field.required,
+        strip=False,
+        help_text=field.help_text,
+        widget=copy.deepcopy(field.widget),
+        max_length=max_length,
+    )
+
+
+# Django's sign-in and password forms (served by contactpolicy/urls.py), each password field
+# with a maximum length.
+class SignInForm(AuthenticationForm):
+    # Django gives the username a maximum only on the page, not in validation.
+    username = UsernameField(
+        max_length=EMAIL_MAX_CHARS, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    password = _with_max_length(AuthenticationForm.base_fields["password"], PASSWORD_MAX_CHARS)
+
+
+class NewPasswordForm(SetPasswordForm):
+    new_password1 = _with_max_length(
+        SetPasswordForm.base_fields["new_password1"], PASSWORD_MAX_CHARS
+    )
+    new_password2 = _with_max_length(
+        SetPasswordForm.base_fields["new_password2"], PASSWORD_MAX_CHARS
+    )
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    old_password = _with_max_length(
+        PasswordChangeForm.base_fields["old_password"], PASSWORD_MAX_CHARS
+    )
+    new_password1 = NewPasswordForm.base_fields["new_password1"]
+    new_password2 = NewPasswordForm.base_fields["new_password2"]
 
 
 class ClientInvitationForm(forms.Form):

@@ -14,7 +14,7 @@ import pkgutil
 import pytest
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 import agreements
 import contactpolicy
@@ -38,10 +38,38 @@ def project_modules() -> list[str]:
     return names
 
 
+def served_views(patterns=None, prefix: str = "", seen: set[str] | None = None):
+    """(route, view function) for every URL the site serves; a route that an earlier pattern
+    already takes is never reached, so it is left out."""
+    seen = set() if seen is None else seen
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if hasattr(pattern, "url_patterns"):
+            yield from served_views(pattern.url_patterns, route, seen)
+        elif route not in seen:
+            seen.add(route)
+            yield route, pattern.callback
+
+
+def served_form_classes() -> set[type[forms.BaseForm]]:
+    """The forms of the class-based views the site serves (Django's sign-in and password
+    pages among them)."""
+    found = set()
+    for _route, callback in served_views():
+        view_class = getattr(callback, "view_class", None)
+        if view_class is None:
+            continue
+        view = view_class(**getattr(callback, "view_initkwargs", {}))
+        get_form_class = getattr(view, "get_form_class", None)
+        if get_form_class is not None:
+            found.add(get_form_class())
+    return found
+
+
 def project_form_classes() -> list[type[forms.BaseForm]]:
     for name in project_modules():
         importlib.import_module(name)
-    found, pending = set(), [forms.BaseForm]
+    found, pending = served_form_classes(), [forms.BaseForm]
     while pending:
         for subclass in pending.pop().__subclasses__():
             pending.append(subclass)
@@ -56,6 +84,7 @@ FORMS = project_form_classes()
 def test_the_forms_are_found() -> None:
     names = {form.__qualname__ for form in FORMS}
     assert {"ComposeForm", "PhoneMessageForm", "SafetyPlanForm", "ApiTokenForm"} <= names
+    assert {"SignInForm", "ChangePasswordForm", "NewPasswordForm"} <= names  # served by URLs
     assert len(FORMS) >= 25
 
 
@@ -71,7 +100,7 @@ def test_every_text_field_has_a_maximum_length(form_class: type[forms.BaseForm])
             for v in field.validators
         ), f"{where} does not check its max_length"
         # The browser is told too, so nobody types past it by accident.
-        assert field.widget_attrs(field.widget).get("maxlength") == str(field.max_length), where
+        assert field.widget.attrs.get("maxlength") == str(field.max_length), where
 
 
 def test_message_bodies_take_the_documented_limit() -> None:
@@ -161,3 +190,14 @@ def test_a_long_text_that_is_too_long_is_refused_beside_the_field(client, world)
     assert "Ensure this value has at most 4000 characters (it has 4001)." in (
         response.content.decode()
     )
+
+
+def test_a_password_that_is_too_long_is_refused_beside_the_field(client, world) -> None:
+    response = client.post(
+        reverse("login"), {"username": world.client.user.email, "password": "p" * 257}
+    )
+    assert response.status_code == 200
+    assert "Ensure this value has at most 256 characters (it has 257)." in (
+        response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
