@@ -18,7 +18,8 @@ help:
 	@echo "  run            migrate, seed the demo data and run the embedded stack"
 	@echo "                 (web, crisis and routine Celery workers, beat, embedded Redis) on http://$(HOST):$(PORT)/"
 	@echo "  test           ruff, migrations check and the whole pytest suite (PYTEST_ARGS=...)"
-	@echo "  bench          benchmarks on PostgreSQL + a private Redis (writes tests/bench/results.json)"
+	@echo "  bench          benchmarks on PostgreSQL + a private Redis, and triage of a 1 MB body"
+	@echo "                 (writes tests/bench/results.json)"
 	@echo "  lint           ruff check and ruff format --check"
 	@echo "  format         sort imports and format the code with ruff"
 	@echo "  compose-check  validate docker-compose.yml with docker-compose config (makes .env"
@@ -58,10 +59,11 @@ test: install browser
 
 # Benchmarks, not tests: real crisis and routine workers and beat on PostgreSQL (127.0.0.1:5432 by
 # default, or BENCH_DATABASE_URL) and their own redis-server, quiet and with the CPUs saturated;
-# then the contact-log page on a million rows.
+# then the contact-log page on a million rows; then triage of a 1 MB message body (no database).
 bench: install
 	$(PY) -m tests.bench
 	$(PY) -m tests.bench.contact_log --reuse
+	$(PY) -m tests.bench.triage_long
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,18 @@
 """Forms validate; services write. Every form shows its errors beside the fields."""
 
+import copy
 from itertools import pairwise
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UsernameField,
+)
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from .models import (
     TIME_ZONE_CHOICES,
@@ -27,6 +35,20 @@ from .services import (
     practice_phone_clean,
 )
 
+# Every text field has a maximum length (tests/contracts/test_form_limits.py). Names, phones
+# and addresses follow their model fields; these are for the rest.
+EMAIL_MAX_CHARS = 254  # the User and Practice email fields
+PASSWORD_MAX_CHARS = 256
+TEXT_MAX_CHARS = 4000  # instructions, notes and the safety plan's sections
+
+
+def text_limited_formfield(db_field, **kwargs):
+    """A ModelForm's ``formfield_callback``: a model ``TextField`` (no length of its own) is
+    given ``TEXT_MAX_CHARS``."""
+    if isinstance(db_field, models.TextField) and db_field.max_length is None:
+        kwargs.setdefault("max_length", TEXT_MAX_CHARS)
+    return db_field.formfield(**kwargs)
+
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError beside the fields it names; the rest above the form."""
@@ -39,7 +61,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 class StaffInvitationForm(forms.Form):
     name = forms.CharField(max_length=150)
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=EMAIL_MAX_CHARS)
     role = forms.ChoiceField(
         choices=[
             (Role.THERAPIST.value, Role.THERAPIST.label),
@@ -52,21 +74,62 @@ class StaffInvitationForm(forms.Form):
     )
 
 
+def _with_max_length(field: forms.CharField, max_length: int) -> forms.CharField:
+    """One of Django's own password fields (same label, help and widget), with a maximum."""
+    return forms.CharField(
+        label=field.label,
+        required=field.required,
+        strip=False,
+        help_text=field.help_text,
+        widget=copy.deepcopy(field.widget),
+        max_length=max_length,
+    )
+
+
+# Django's sign-in and password forms (served by contactpolicy/urls.py), each password field
+# with a maximum length.
+class SignInForm(AuthenticationForm):
+    # Django gives the username a maximum only on the page, not in validation.
+    username = UsernameField(
+        max_length=EMAIL_MAX_CHARS, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    password = _with_max_length(AuthenticationForm.base_fields["password"], PASSWORD_MAX_CHARS)
+
+
+class NewPasswordForm(SetPasswordForm):
+    new_password1 = _with_max_length(
+        SetPasswordForm.base_fields["new_password1"], PASSWORD_MAX_CHARS
+    )
+    new_password2 = _with_max_length(
+        SetPasswordForm.base_fields["new_password2"], PASSWORD_MAX_CHARS
+    )
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    old_password = _with_max_length(
+        PasswordChangeForm.base_fields["old_password"], PASSWORD_MAX_CHARS
+    )
+    new_password1 = NewPasswordForm.base_fields["new_password1"]
+    new_password2 = NewPasswordForm.base_fields["new_password2"]
+
+
 class ClientInvitationForm(forms.Form):
     name = forms.CharField(max_length=150, label="Client's name")
-    email = forms.EmailField(label="Client's email")
+    email = forms.EmailField(label="Client's email", max_length=EMAIL_MAX_CHARS)
 
 
 class InvitationAcceptForm(forms.Form):
     name = forms.CharField(max_length=150, label="Your name")
     password1 = forms.CharField(
         label="Choose a password",
+        max_length=PASSWORD_MAX_CHARS,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
         label="Type it again",
+        max_length=PASSWORD_MAX_CHARS,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -117,6 +180,7 @@ class AgreementTermsForm(forms.ModelForm):
     class Meta:
         model = ContactAgreement
         fields = list(AGREEMENT_TERM_FIELDS)
+        formfield_callback = text_limited_formfield
         widgets = {
             "review_due": forms.DateInput(attrs={"type": "date"}),
             "crisis_instructions": forms.Textarea(attrs={"rows": 3}),
@@ -274,4 +338,5 @@ class SafetyPlanForm(forms.ModelForm):
     class Meta:
         model = SafetyPlan
         fields = list(SafetyPlan.SECTIONS)
+        formfield_callback = text_limited_formfield
         widgets = {field: forms.Textarea(attrs={"rows": 3}) for field in SafetyPlan.SECTIONS}

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from agreements import views as agreement_views
+from agreements.forms import ChangePasswordForm, NewPasswordForm, SignInForm
 from messaging.escalation import health_views
 from messaging.inbox.api import api
 
@@ -9,6 +11,22 @@ urlpatterns = [
     path("", agreement_views.home, name="home"),
     # For uptime monitors: no sign-in, no personal data (README → Monitoring).
     path("healthz", health_views.healthz, name="healthz"),
+    # Django's own account pages, with forms whose password fields have a maximum length.
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("agreements.urls")),

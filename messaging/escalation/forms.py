@@ -46,6 +46,12 @@ class WallClockDateTimeField(forms.DateTimeField):
         return parsed or BaseTemporalField.to_python(self, value)
 
 
+# Every text field has a maximum length (tests/contracts/test_form_limits.py); names and
+# reasons follow their model fields, these two are model TextFields.
+DESCRIPTION_MAX_CHARS = 1000
+OUTCOME_NOTE_MAX_CHARS = 4000
+
+
 class TableRowForm(forms.Form):
     """A formset row shown as a table row: ``row`` lists its cells; each names itself for
     screen readers, since the column heading isn't the input's label."""
@@ -71,7 +77,9 @@ def _on_schedule_clock(value: datetime | None, time_zone: str) -> datetime | Non
 
 class PolicyForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        max_length=DESCRIPTION_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     repeat_count = forms.IntegerField(
         min_value=1,
         max_value=MAX_REPEAT_COUNT,
@@ -268,4 +276,6 @@ class SwapForm(forms.Form):
 class OutcomeForm(forms.Form):
     client_contacted = forms.BooleanField(required=False, label="I have spoken with the client")
     outcome = forms.ChoiceField(choices=SafetyOutcome.choices, widget=forms.RadioSelect)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        max_length=OUTCOME_NOTE_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

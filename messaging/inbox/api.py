@@ -27,10 +27,10 @@ from agreements.tokens import api_token_user
 from messaging.inbox import access, selectors
 from messaging.inbox.services import thread_read_by_client
 from messaging.intake import envelopes
+from messaging.intake.limits import MESSAGE_BODY_MAX_CHARS
 from messaging.intake.normalise import Changes
 from messaging.models import Direction, Disposition, EnvelopeChannel, Message, TriageDecision
 
-BODY_MAX_LENGTH = 5000
 PAGE_MAX_LIMIT = 100
 # Big enough for any real thread, small enough that offset + limit fits every database's integers.
 PAGE_MAX_OFFSET = 1_000_000_000
@@ -83,8 +83,8 @@ class MessageIn(Schema):
 
     body: StrictStr = Field(
         min_length=1,
-        max_length=BODY_MAX_LENGTH,
-        description="The message, up to 5000 characters; not only whitespace.",
+        max_length=MESSAGE_BODY_MAX_CHARS,
+        description=f"The message, up to {MESSAGE_BODY_MAX_CHARS} characters; not only whitespace.",
         json_schema_extra={"pattern": r"\S"},
     )
     purpose: PurposeIn = Field(description="What it is about.")

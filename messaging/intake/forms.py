@@ -3,6 +3,9 @@
 from django import forms
 
 from messaging.triage.categories import Category
+from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
+
+CALLER_NAME_MAX_CHARS = 150  # a person's name, as on User
 
 EMERGENCY_CHOICES = [("no", "No"), ("yes", "Yes — I need help now")]
 
@@ -15,6 +18,13 @@ _PURPOSE_LABELS = {
     Category.URGENT: "Urgent — I need my therapist before the next session",
 }
 PURPOSE_CHOICES = [(category.value, label) for category, label in _PURPOSE_LABELS.items()]
+
+
+# Beside a message body over the limit (Django fills in the numbers).
+BODY_TOO_LONG = (
+    "This message is %(show_value)d characters long; one message can hold at most "
+    "%(limit_value)d. Please send the rest in another message."
+)
 
 
 class ComposeForm(forms.Form):
@@ -30,7 +40,10 @@ class ComposeForm(forms.Form):
         label="What is it about?", choices=PURPOSE_CHOICES, widget=forms.RadioSelect
     )
     body = forms.CharField(
-        label="Your message", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=MESSAGE_BODY_MAX_CHARS,
+        error_messages={"max_length": BODY_TOO_LONG},
     )
 
     def clean_body(self):
@@ -58,7 +71,14 @@ class PhoneMessageForm(forms.Form):
         required=False,
     )
     caller_phone = forms.CharField(label="Caller's number", max_length=32, required=False)
-    caller_name = forms.CharField(label="Caller's name (if not a known client)", required=False)
+    caller_name = forms.CharField(
+        label="Caller's name (if not a known client)",
+        max_length=CALLER_NAME_MAX_CHARS,
+        required=False,
+    )
     body = forms.CharField(
-        label="Message, in the caller's words", widget=forms.Textarea(attrs={"rows": 5})
+        label="Message, in the caller's words",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=MESSAGE_BODY_MAX_CHARS,
+        error_messages={"max_length": BODY_TOO_LONG},
     )

@@ -41,6 +41,17 @@ How a message is read
 The detector may raise a category, never lower one: when a message talks about
 the client's own current risk and the evidence is unclear, it says crisis.
 
+Long messages
+-------------
+A message longer than ``limits.PASSAGE_CHARS`` (normalised) is read passage by passage:
+whole sentences, each passage exactly as a short message would be read (its own negations,
+safety statements and everyday reasons), and the message is as severe as its most severe
+passage. Evidence is weighed per passage, so weak signs spread through a long ordinary text
+never add up to a crisis, and a crisis sentence anywhere is read as one. Every rule still
+reads every sentence, in time linear in the length of the text: normalising is a few regex
+passes, and the lexicon's patterns are tried only where one of their beginnings stands
+(``wordscan``), with exactly the matches ``re.finditer`` would give.
+
 Second opinion
 --------------
 5. When the rules do not say crisis, a small offline language model is asked too
@@ -49,6 +60,9 @@ Second opinion
    crisis and the evidence says so plainly, pointing at the whole message because no single
    phrase triggered it. The model never lowers a rule decision, its verdict is kept in
    ``Detection.model_opinion``, and ``detect(text, use_model=False)`` is the rules alone.
+   A long message is not read whole by the model: it reads at most ``limits.MODEL_WINDOWS``
+   windows - the start, the end and where the rules found the strongest signs of risk - and
+   ``Detection.model_windows`` records which.
    Without the model package installed the rules stand alone (one warning per process).
 """
 
@@ -57,12 +71,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-from messaging.triage import lexicon
+from messaging.triage import lexicon, limits, wordscan
 from messaging.triage.categories import Category
 from messaging.triage.lexicon import Rule
 
@@ -105,6 +119,9 @@ class Detection:
     # The language model's verdict when it was asked (the rules did not say crisis and the
     # model is installed); None when it was not asked.
     model_opinion: Opinion | None = None
+    # The spans of the message the model read (the whole of a short message; for a long
+    # one, at most ``limits.MODEL_WINDOWS`` windows chosen by the rules); () when not asked.
+    model_windows: tuple[tuple[int, int], ...] = ()
 
     @property
     def reasons(self) -> list[str]:
@@ -128,77 +145,100 @@ class NormalisedText:
     """Normalised text plus, for each of its characters, the original span."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
 
+_APOSTROPHE_CLASS = "".join(sorted(_APOSTROPHES))
+# What does not stay one character for one: apostrophes (dropped); runs of white space,
+# also across apostrophes (one space, or one newline if the run has one); a lone white
+# space other than " "; and the two capitals whose lower case is not one plain letter
+# ("İ" lowers to two characters, "Σ" to a final or a middle sigma).
+_NOT_ONE_FOR_ONE = re.compile(
+    rf"\s(?:[\s{_APOSTROPHE_CLASS}]*\s)|[^\S ]|[{_APOSTROPHE_CLASS}]|[\u0130\u03a3]"
+)
+_QUOTES_AND_DASHES = str.maketrans(
+    {**dict.fromkeys(_DOUBLE_QUOTES, '"'), **dict.fromkeys(_DASHES, "-")}
+)
+_REPEATED = re.compile(r"(.)\1{2,}", re.DOTALL)
+
+
+class _Rewriting:
+    """A text being rewritten, with each character's span in the original message."""
+
+    def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+
+    def rewrite(self, replacements: Iterable[tuple[int, int, str]]) -> _Rewriting:
+        """Replace text[start:end] by each replacement (in order, not overlapping); every
+        character of a replacement points at the whole of what it replaced."""
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        position = 0
+        for start, end, replacement in replacements:
+            pieces.append(self.text[position:start])
+            starts.extend(self.starts[position:start])
+            ends.extend(self.ends[position:start])
+            pieces.append(replacement)
+            starts.extend([self.starts[start]] * len(replacement))
+            ends.extend([self.ends[end - 1]] * len(replacement))
+            position = end
+        if position == 0:
+            return self
+        pieces.append(self.text[position:])
+        starts.extend(self.starts[position:])
+        ends.extend(self.ends[position:])
+        return _Rewriting("".join(pieces), starts, ends)
+
+
 def normalise(text: str) -> NormalisedText:
-    # (normalised char, original start, original end)
-    chars: list[tuple[str, int, int]] = []
-    for index, char in enumerate(text):
-        if char in _APOSTROPHES:
-            continue  # "i'm" -> "im": one spelling for the lexicon to match
-        if char.isspace():
-            separator = "\n" if char in "\n\r" else " "
-            if chars and chars[-1][0] in " \n":
-                kept = "\n" if "\n" in (chars[-1][0], separator) else " "
-                chars[-1] = (kept, chars[-1][1], index + 1)
-            else:
-                chars.append((separator, index, index + 1))
-            continue
-        if char in _DOUBLE_QUOTES:
-            char = '"'
-        elif char in _DASHES:
-            char = "-"
-        for lowered in char.lower():
-            chars.append((lowered, index, index + 1))
-    chars = _squeeze_repeated_letters(chars)
-    chars = _correct_typos(chars)
-    return NormalisedText(
-        text="".join(c for c, _, _ in chars),
-        starts=tuple(s for _, s, _ in chars),
-        ends=tuple(e for _, _, e in chars),
+    """Lower case, no apostrophes, one space (or newline) for each run of white space,
+    straight quotes and dashes, letters repeated three or more times squeezed, text-speak
+    expanded and near-misses of key words corrected - with each character's span in
+    ``text``. Linear in the length of the text, most of it in the regex engine."""
+    rewriting = _Rewriting(text, range(len(text)), range(1, len(text) + 1))
+    rewriting = rewriting.rewrite(
+        (found.start(), found.end(), _one_for(found.group()))
+        for found in _NOT_ONE_FOR_ONE.finditer(text)
     )
+    # Everything left is one character for one: lower case and straighten it in one go.
+    rewriting.text = rewriting.text.lower().translate(_QUOTES_AND_DASHES)
+    rewriting = rewriting.rewrite(
+        (found.start(), found.end(), found.group(1))
+        for found in _REPEATED.finditer(rewriting.text)
+        if found.group(1).isalpha()
+    )
+    rewriting = rewriting.rewrite(_corrections(rewriting.text))
+    return NormalisedText(text=rewriting.text, starts=rewriting.starts, ends=rewriting.ends)
 
 
-def _squeeze_repeated_letters(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """ "diiiie" -> "die", "killll" -> "kil" (the lexicon accepts "kil")."""
-    squeezed: list[tuple[str, int, int]] = []
-    index = 0
-    while index < len(chars):
-        run_end = index
-        while run_end + 1 < len(chars) and chars[run_end + 1][0] == chars[index][0]:
-            run_end += 1
-        if chars[index][0].isalpha() and run_end - index >= 2:
-            squeezed.append((chars[index][0], chars[index][1], chars[run_end][2]))
-        else:
-            squeezed.extend(chars[index : run_end + 1])
-        index = run_end + 1
-    return squeezed
+def _one_for(characters: str) -> str:
+    """What a character (or run of white space) that is not kept as it is becomes."""
+    if not characters[0].isspace():
+        return "" if characters in _APOSTROPHES else characters.lower()
+    return "\n" if "\n" in characters or "\r" in characters else " "
 
 
-def _correct_typos(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Expand text-speak ("gonna") and read near-misses of key risk words as the word
-    ("sucide", "overdoes", "mysefl")."""
-    text = "".join(c for c, _, _ in chars)
-    corrected: list[tuple[str, int, int]] = []
-    position = 0
-    for token in re.finditer(r"[a-z0-9]+", text):
-        word = token.group()
-        replacement = lexicon.SLANG_EXPANSIONS.get(word) or _closest_fuzzy_term(word)
-        if replacement is None:
-            continue
-        corrected.extend(chars[position : token.start()])
-        original_start = chars[token.start()][1]
-        original_end = chars[token.end() - 1][2]
-        # Every corrected character points at the whole original word.
-        corrected.extend((letter, original_start, original_end) for letter in replacement)
-        position = token.end()
-    corrected.extend(chars[position:])
-    return corrected
+def _corrections(text: str) -> Iterator[tuple[int, int, str]]:
+    """Text-speak ("gonna") expanded and near-misses of key risk words ("sucide",
+    "overdoes", "mysefl") read as the word."""
+    corrected = {
+        word: replacement
+        for word in set(_TOKEN.findall(text))
+        if (replacement := lexicon.SLANG_EXPANSIONS.get(word) or _closest_fuzzy_term(word))
+    }
+    if not corrected:
+        return
+    for token in _TOKEN.finditer(text):
+        replacement = corrected.get(token.group())
+        if replacement is not None:
+            yield token.start(), token.end(), replacement
 
 
 @lru_cache(maxsize=4096)
@@ -239,23 +279,40 @@ def _within_one_edit(a: str, b: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _compile(pattern: str, word_bounded: bool = True) -> re.Pattern[str]:
-    if word_bounded:
-        pattern = rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
-    return re.compile(pattern)
+# Word-bounded patterns are found through one shared index (``wordscan``): the same matches
+# as ``re.finditer``, without trying every pattern at every character of a long text.
+_PATTERNS = wordscan.PatternSet()
+_Pattern = wordscan.WordPattern | re.Pattern[str]
 
 
-def _compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
-    return _compile("|".join(f"(?:{p})" for p in patterns))
+def _compile(pattern: str, word_bounded: bool = True) -> _Pattern:
+    return _PATTERNS.add(pattern) if word_bounded else re.compile(pattern)
+
+
+def _compile_any(patterns: Iterable[str]) -> wordscan.WordPattern:
+    return _PATTERNS.add("|".join(f"(?:{p})" for p in patterns))
 
 
 _ALL_RULES: tuple[Rule, ...] = (
     lexicon.CRISIS_RULES + lexicon.URGENT_RULES + lexicon.CLINICAL_RULES + lexicon.LOGISTICS_RULES
 )
-_RULE_PATTERNS: tuple[tuple[Rule, tuple[re.Pattern[str], ...]], ...] = tuple(
+_RULE_PATTERNS: tuple[tuple[Rule, tuple[_Pattern, ...]], ...] = tuple(
     (r, tuple(_compile(p, r.word_bounded) for p in r.patterns)) for r in _ALL_RULES
 )
-_IDIOMS = tuple((_compile(i.pattern), i.needs_laughter) for i in lexicon.FIGURES_OF_SPEECH)
+# (order in the lexicon, rule, pattern): by a pattern's ident, and those always tried.
+_RULE_ORDER: dict[int, tuple[int, Rule, wordscan.WordPattern]] = {}
+_RULES_ALWAYS_TRIED: list[tuple[int, Rule, _Pattern]] = []
+for _order, (_rule, _pattern) in enumerate(
+    (rule, pattern) for rule, patterns in _RULE_PATTERNS for pattern in patterns
+):
+    if isinstance(_pattern, wordscan.WordPattern) and not (
+        _pattern.scanned or _pattern.anchored or _pattern.reads_digits
+    ):
+        _RULE_ORDER[_pattern.ident] = (_order, _rule, _pattern)
+    else:
+        _RULES_ALWAYS_TRIED.append((_order, _rule, _pattern))
+_INDEXED_ORDERS = frozenset(order for order, _rule, _pattern in _RULE_ORDER.values())
+_IDIOMS = tuple((_PATTERNS.add(i.pattern), i.needs_laughter) for i in lexicon.FIGURES_OF_SPEECH)
 _REPORTED_SPEECH = _compile_any(lexicon.REPORTED_SPEECH)
 _SAFETY = _compile_any(lexicon.SAFETY_STATEMENTS)
 _FUTURE_PLANS = _compile_any(lexicon.FUTURE_PLANS)
@@ -266,14 +323,15 @@ _HISTORY = _compile_any(lexicon.HISTORY_MARKERS)
 _RECENCY = _compile_any(lexicon.RECENCY_MARKERS)
 _EVENT_RECENCY = _compile_any(lexicon.EVENT_RECENCY_MARKERS)
 _IMMEDIACY = _compile_any(lexicon.IMMEDIACY_MARKERS)
-_SELF_INCLUSION = _compile(lexicon.SELF_INCLUSION)
-_MEDIA = _compile(lexicon.MEDIA_MARKERS)
+_SELF_INCLUSION = _PATTERNS.add(lexicon.SELF_INCLUSION)
+_MEDIA = _PATTERNS.add(lexicon.MEDIA_MARKERS)
 _LAUGHTER = re.compile(lexicon.LAUGHTER)
 _SENTENCE_BREAK = re.compile(r"[.!?\n]+")
 _CLAUSE_BREAK = re.compile(
     r"[.!?\n;:,]+|\s(?:but|though|although|anyway|however|except|whereas)\s|\s-\s"
 )
 _WORD = re.compile(r"[a-z]+")
+_TOKEN = re.compile(r"[a-z0-9]+")
 
 # Signals that show danger beyond words about feelings; their presence keeps a
 # safety statement ("I'm safe") from discounting thoughts of dying.
@@ -321,13 +379,20 @@ def detect(text: str, use_model: bool = True) -> Detection:
 
 
 def _with_second_opinion(text: str, detection: Detection) -> Detection:
-    opinion = _second_opinion.second_opinion(text) if _second_opinion is not None else None
-    if opinion is None:
+    if _second_opinion is None:
         return detection
+    windows = _model_windows(text, detection)
+    opinions = [(_second_opinion.second_opinion(text[a:b]), (a, b)) for a, b in windows]
+    if any(opinion is None for opinion, _ in opinions):
+        return detection  # the model is not available
+    opinion, (start, end) = max(opinions, key=lambda found: found[0].probability)
+    detection = replace(detection, model_opinion=opinion, model_windows=tuple(windows))
     if not opinion.says_crisis:
-        return replace(detection, model_opinion=opinion)
-    start = len(text) - len(text.lstrip())
-    end = len(text.rstrip())
+        return detection
+    whole = len(windows) == 1
+    if whole:  # a short message: the whole of it, without surrounding blanks
+        start = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
     confidence = f"{opinion.probability:.2f}"
     evidence = Match(
         phrase=text[start:end],
@@ -339,22 +404,120 @@ def _with_second_opinion(text: str, detection: Detection) -> Detection:
         reason=(
             "A language model trained on our labelled messages reads this as a crisis "
             f"(confidence {confidence}). No single phrase triggered this; please read the "
-            "whole message"
+            + ("whole message" if whole else "highlighted passage and the message around it")
         ),
     )
-    return Detection(
+    return replace(
+        detection,
         category=Category.CRISIS,
         score=round(opinion.probability, 3),
         matches=(evidence, *detection.matches),
-        suppressed=detection.suppressed,
-        model_opinion=opinion,
     )
 
 
+def _model_windows(text: str, detection: Detection) -> list[tuple[int, int]]:
+    """What the model reads: a short message whole; of a long one, at most
+    ``MODEL_WINDOWS`` windows - its start, its end, and around the strongest signs of risk
+    the rules found, counted or discounted (a discounted "I'd never kill myself" is just
+    where a second reader helps), one window to a passage's length of text."""
+    if len(text) <= limits.PASSAGE_CHARS:
+        return [(0, len(text))]
+    size = limits.MODEL_WINDOW_CHARS
+    windows = [_window(text, 0, size), _window(text, len(text) - size, len(text))]
+    signs = sorted(
+        (
+            m
+            for m in detection.matches + detection.suppressed
+            if m.category in (Category.CRISIS, Category.URGENT)
+        ),
+        key=lambda m: (-m.category.severity, -m.weight, m.start),
+    )
+    for sign in signs:
+        if len(windows) >= limits.MODEL_WINDOWS:
+            break
+        if any(
+            a - limits.PASSAGE_CHARS <= sign.start < b + limits.PASSAGE_CHARS for a, b in windows
+        ):
+            continue  # a window already reads this part of the message
+        middle = (sign.start + sign.end) // 2
+        windows.append(_window(text, middle - size // 2, middle + size // 2))
+    return sorted(set(windows))
+
+
+_LONGEST_WORD = 40
+
+
+def _window(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` within the text, widened to whole words (by a word's length at
+    most: a text without spaces is simply cut)."""
+    start, end = max(start, 0), min(end, len(text))
+    before = text.rfind(" ", max(start - _LONGEST_WORD, 0), start)
+    after = text.find(" ", end, end + _LONGEST_WORD)
+    return (before + 1 if before >= 0 else start), (after if after >= 0 else end)
+
+
 def _detect_by_rules(text: str) -> Detection:
+    """The rules. A long message is read passage by passage (see ``limits``)."""
     norm = normalise(text)
-    context = _Context.build(norm.text)
-    hits = _deduplicate(_find_hits(norm.text))
+    passages = _passages(norm)
+    if len(passages) == 1:
+        return _read_passage(norm, text, norm.text)
+    return _most_severe_reading([_read_passage(p, text, norm.text) for p in passages])
+
+
+def _passages(norm: NormalisedText) -> list[NormalisedText]:
+    """Whole sentences, at most ``PASSAGE_CHARS`` characters each (a longer sentence is cut
+    at a space, a text without one anywhere)."""
+    text = norm.text
+    if len(text) <= limits.PASSAGE_CHARS:
+        return [norm]
+    passages = []
+    start = 0
+    while start < len(text):
+        end = start + limits.PASSAGE_CHARS
+        if end < len(text):
+            sentence_end = None
+            for found in _SENTENCE_BREAK.finditer(text, start, end):
+                sentence_end = found.end()
+            end = sentence_end or (text.rfind(" ", start, end) + 1) or end
+        passages.append(
+            NormalisedText(text[start:end], norm.starts[start:end], norm.ends[start:end])
+        )
+        start = end
+    return passages
+
+
+def _most_severe_reading(readings: list[Detection]) -> Detection:
+    """A long message is as severe as its most severe passage; its evidence is that
+    passage's (or those passages'), plus every sign of risk anywhere. Between clinical and
+    logistics, the evidence of all the passages is weighed as for a short message."""
+    category = max((r.category for r in readings), key=lambda c: c.severity)
+    if category in (Category.CRISIS, Category.URGENT):
+        deciding = [r for r in readings if r.category is category]
+        score = max(r.score for r in deciding)
+    else:
+        clinical = sum(r.score for r in readings if r.category is Category.CLINICAL)
+        logistics = sum(r.score for r in readings if r.category is Category.LOGISTICS)
+        category = Category.LOGISTICS if logistics > clinical else Category.CLINICAL
+        deciding = [r for r in readings if r.category is category]
+        score = max(clinical, logistics)
+    risk = (Category.CRISIS, Category.URGENT)
+    matches = [
+        m for r in readings for m in r.matches if r.category is category or m.category in risk
+    ]
+    return Detection(
+        category=category,
+        score=round(float(min(score, 1.0)), 3),
+        matches=tuple(_by_importance(matches)),
+        suppressed=tuple(m for r in readings for m in r.suppressed),
+    )
+
+
+def _read_passage(norm: NormalisedText, text: str, message: str) -> Detection:
+    """The rules on one passage (a short message is one): ``text`` is the original message,
+    ``message`` its whole normalised text."""
+    context = _Context(norm.text, message)
+    hits = _deduplicate(_find_hits(context.index))
 
     kept, discounted = _apply_modifiers(hits, context)
     kept, discounted = _discount_words_inside_discounted(kept, discounted)
@@ -424,14 +587,30 @@ def _apply_safety_statement(
     return [h for h in kept if not h.rule.ideation], discounted
 
 
-def _find_hits(text: str) -> list[_Hit]:
+def _find_hits(index: wordscan.TextIndex) -> list[_Hit]:
+    """Every rule's matches, in the order of the lexicon (rule, pattern, position). Only
+    the patterns with a beginning in the text are tried, and those that need a scan."""
+    tried = sorted(
+        [_RULE_ORDER[ident] for ident in index.candidates() if ident in _RULE_ORDER]
+        + _RULES_ALWAYS_TRIED
+    )
     hits = []
-    for rule, patterns in _RULE_PATTERNS:
-        for pattern in patterns:
-            for found in pattern.finditer(text):
-                if found.end() > found.start():
-                    hits.append(_Hit(rule, found.start(), found.end()))
+    for order, rule, pattern in tried:
+        found_all = (
+            index.matches(pattern) if order in _INDEXED_ORDERS else _finditer(index, pattern)
+        )
+        for found in found_all:
+            if found.end() > found.start():
+                hits.append(_Hit(rule, found.start(), found.end()))
     return hits
+
+
+def _finditer(
+    index: wordscan.TextIndex, pattern: _Pattern, start: int = 0, end: int | None = None
+) -> Iterator[re.Match[str]]:
+    if isinstance(pattern, wordscan.WordPattern):
+        return index.finditer(pattern, start, end)
+    return pattern.finditer(index.text, start, len(index.text) if end is None else end)
 
 
 def _deduplicate(hits: list[_Hit]) -> list[_Hit]:
@@ -461,45 +640,66 @@ def _explains(stronger: _Hit, hit: _Hit) -> bool:
     )
 
 
-@dataclass(frozen=True)
 class _Context:
-    """Facts about the whole message that modifiers need."""
+    """Facts about the message (or, in a long one, the passage) that modifiers need, each
+    found when first needed (most passages have no risk words, and then none is)."""
 
-    text: str
-    idioms: tuple[tuple[int, int], ...]
-    reported_speech: tuple[tuple[int, int], ...]
-    sentence_breaks: tuple[tuple[int, int], ...]
-    clause_breaks: tuple[tuple[int, int], ...]
-    safety_statement: str | None
-    future_plans: str | None
-    upbeat: str | None
-    recent: bool
+    def __init__(self, text: str, message: str) -> None:
+        self.text = text
+        self.index = _PATTERNS.index(text)
+        self._message = message  # the whole message, when this is one passage of it
 
-    @classmethod
-    def build(cls, text: str) -> _Context:
-        laughs = bool(_LAUGHTER.search(text))
-        idioms = tuple(
+    @cached_property
+    def message_words(self) -> int:
+        return len(_WORD.findall(self._message))
+
+    @cached_property
+    def idioms(self) -> tuple[tuple[int, int], ...]:
+        laughs = bool(_LAUGHTER.search(self.text))
+        return tuple(
             found.span()
             for pattern, needs_laughter in _IDIOMS
-            if laughs or not needs_laughter
-            for found in pattern.finditer(text)
+            if (laughs or not needs_laughter) and self.index.may_match(pattern)
+            for found in self.index.finditer(pattern)
         )
-        safety = _SAFETY.search(text)
+
+    @cached_property
+    def reported_speech(self) -> tuple[tuple[int, int], ...]:
+        return tuple(f.span() for f in self.index.finditer(_REPORTED_SPEECH))
+
+    @cached_property
+    def sentence_breaks(self) -> tuple[tuple[int, int], ...]:
+        return tuple(f.span() for f in _SENTENCE_BREAK.finditer(self.text))
+
+    @cached_property
+    def clause_breaks(self) -> tuple[tuple[int, int], ...]:
+        return tuple(f.span() for f in _CLAUSE_BREAK.finditer(self.text))
+
+    @cached_property
+    def safety_statement(self) -> str | None:
+        safety = self.index.search(_SAFETY)
+        return safety.group() if safety else None
+
+    @cached_property
+    def future_plans(self) -> str | None:
         future = next(
-            (f for f in _FUTURE_PLANS.finditer(text) if not _negated_plan(text, f.start())), None
+            (
+                f
+                for f in self.index.finditer(_FUTURE_PLANS)
+                if not _negated_plan(self.text, f.start())
+            ),
+            None,
         )
-        upbeat = _UPBEAT.search(text)
-        return cls(
-            text=text,
-            idioms=idioms,
-            reported_speech=tuple(f.span() for f in _REPORTED_SPEECH.finditer(text)),
-            sentence_breaks=tuple(f.span() for f in _SENTENCE_BREAK.finditer(text)),
-            clause_breaks=tuple(f.span() for f in _CLAUSE_BREAK.finditer(text)),
-            safety_statement=safety.group() if safety else None,
-            future_plans=future.group() if future else None,
-            upbeat=upbeat.group() if upbeat else None,
-            recent=bool(_EVENT_RECENCY.search(text)),
-        )
+        return future.group() if future else None
+
+    @cached_property
+    def upbeat(self) -> str | None:
+        upbeat = self.index.search(_UPBEAT)
+        return upbeat.group() if upbeat else None
+
+    @cached_property
+    def recent(self) -> bool:
+        return self.index.search(_EVENT_RECENCY) is not None
 
     def sentence(self, hit: _Hit) -> tuple[int, int]:
         return _segment(self.sentence_breaks, hit.start, len(self.text))
@@ -548,7 +748,7 @@ def _discount(hit: _Hit, ctx: _Context) -> tuple[str, str] | None:
             if start <= hit.start and hit.end <= end and hit.rule.signal != "bullying":
                 return "reported", "someone else said this to the client, not their own intent"
         sentence_start, _ = ctx.sentence(hit)
-        if _MEDIA.search(text, sentence_start, hit.start):
+        if ctx.index.search(_MEDIA, sentence_start, hit.start):
             return "media", "about a story, film or the news, not the client"
         if (
             hit.rule.signal in lexicon.FUTURE_DISCOUNTED
@@ -601,9 +801,9 @@ def _third_party_subject(hit: _Hit, ctx: _Context) -> str | None:
                 break
         if subject is None:
             return None  # no subject named: assume the client (never lower)
-    if _SELF_INCLUSION.search(text, hit.end):
+    if ctx.index.search(_SELF_INCLUSION, hit.end):
         return None  # "... and so do i"
-    if rule.act and _IMMEDIACY.search(text) and not _history_marker(hit, ctx):
+    if rule.act and ctx.index.search(_IMMEDIACY) and not _history_marker(hit, ctx):
         return None  # someone is in danger right now: still a crisis
     return subject
 
@@ -616,7 +816,7 @@ def _everyday_reason(hit: _Hit, ctx: _Context) -> str | None:
     reason = next(
         (
             found
-            for found in _EVERYDAY_REASONS.finditer(ctx.text, start, end)
+            for found in ctx.index.finditer(_EVERYDAY_REASONS, start, end)
             # not the hit's own words ("giving stuff away" is no reason to give things away)
             if not (hit.start <= found.start() and found.end() <= hit.end)
         ),
@@ -631,12 +831,12 @@ def _everyday_reason(hit: _Hit, ctx: _Context) -> str | None:
 
 def _history_marker(hit: _Hit, ctx: _Context) -> str | None:
     sentence_start, sentence_end = ctx.sentence(hit)
-    histories = list(_HISTORY.finditer(ctx.text, sentence_start, sentence_end))
+    histories = list(ctx.index.finditer(_HISTORY, sentence_start, sentence_end))
     if not histories:
         return None
     history = min(histories, key=lambda found: _distance(hit, found.span()))
     clause_start, clause_end = ctx.clause(hit)
-    for recency in _RECENCY.finditer(ctx.text, clause_start, clause_end):
+    for recency in ctx.index.finditer(_RECENCY, clause_start, clause_end):
         # "I tried again last night" is not history; but in "tried three years ago and
         # he's doing well now" the "now" describes today, the nearer marker the event.
         if _distance(hit, recency.span()) <= _distance(hit, history.span()):
@@ -704,7 +904,7 @@ def _third_party_urgent_matches(
         and d.hit.rule.weight >= 0.6
         and d.hit.rule.signal in lexicon.THIRD_PARTY_RISK_SIGNALS
     ]
-    if not risks or _THIRD_PARTY_NOT_SERIOUS.search(ctx.text):
+    if not risks or ctx.index.search(_THIRD_PARTY_NOT_SERIOUS):
         return []
     hit = max(risks, key=lambda h: h.rule.weight)
     start, end = norm.original_span(hit.start, hit.end)
@@ -798,7 +998,7 @@ def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[
     )
     if (
         short_message_risk >= lexicon.SHORT_MESSAGE_RISK
-        and len(_WORD.findall(ctx.text)) <= lexicon.SHORT_MESSAGE_WORDS
+        and ctx.message_words <= lexicon.SHORT_MESSAGE_WORDS
     ):
         # "i'm ready to go", "made my peace with it": a very short text that is only a risk
         # sign leaves nothing to rule the risk out - when in doubt, crisis.
