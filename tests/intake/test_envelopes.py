@@ -310,9 +310,13 @@ def test_nul_and_an_over_long_sender_are_handled_and_recorded(client, world):
 
 
 def test_a_long_email_is_triaged_whole(client, world):
-    # Past the old 20,000-character cut. The 1 MB case (MESSAGE_BODY_MAX_CHARS) belongs here
-    # once the detector runs in linear time; today 150 kB takes about a second.
-    filler = "Some thoughts about my week and the weather, nothing much. " * 2500
+    # Far past the old 20,000-character cut: a body at the documented limit, the crisis at its
+    # very end, is stored whole and escalates.
+    filler = "Some thoughts about my week and the weather, nothing much. "
+    filler = (filler * (limits.MESSAGE_BODY_MAX_CHARS // len(filler) + 1))[
+        : limits.MESSAGE_BODY_MAX_CHARS - len(CRISIS)
+    ]
+    assert len(filler + CRISIS) == limits.MESSAGE_BODY_MAX_CHARS
     response = post_email(client, email(filler + CRISIS))
     assert response.status_code == 201
     assert response.json()["disposition"] == "escalate"
