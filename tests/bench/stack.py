@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -77,6 +78,11 @@ class Process:
         self.log_path = log_path
         self.popen: subprocess.Popen | None = None
         self.started_at = 0.0
+        #: Started again when it exits on its own, as the deployment's restart policy does
+        #: (docker-compose ``restart: unless-stopped``, runstack); never after ``kill()``.
+        self.restart_on_exit = False
+        self.killed = False
+        self.restarts = 0
 
     def start(self) -> Process:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +129,7 @@ class Process:
         """Signal the whole process group, then reap the leader (SIGKILL: no cleanup at all)."""
         if self.popen is None:
             return
+        self.killed = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, sig)
         if sig == signal.SIGKILL:
@@ -233,6 +240,8 @@ class Stack:
         self.extra_env = dict(env or {})
         self.processes: list[Process] = []
         self._counts: dict[str, int] = {}
+        self._supervisor: threading.Thread | None = None
+        self._closing = threading.Event()
 
     # --- environment --------------------------------------------------------------------
 
@@ -272,6 +281,7 @@ class Stack:
         concurrency: int = 2,
         niceness: int = 0,
         wait: bool = True,
+        restart_on_exit: bool = False,
         **env: str,
     ) -> Process:
         """A worker consuming only ``queue`` (by default the crisis queue: the engine and its
@@ -297,13 +307,19 @@ class Stack:
             "--without-gossip",
         ]
         process = Process(f"worker {name}", argv, self.env(**env), self._log_path(name))
-        self.processes.append(process.start())
+        self._add(process, restart_on_exit=restart_on_exit)
         if wait:
             process.wait_for_log(WORKER_READY, timeout=60)
         return process
 
     def start_routine_worker(
-        self, name: str = "r1", *, concurrency: int = 2, wait: bool = True, **env: str
+        self,
+        name: str = "r1",
+        *,
+        concurrency: int = 2,
+        wait: bool = True,
+        restart_on_exit: bool = False,
+        **env: str,
     ) -> Process:
         """A worker for the routine queue, niced like the deployment's."""
         return self.start_worker(
@@ -312,10 +328,13 @@ class Stack:
             concurrency=concurrency,
             niceness=ROUTINE_NICENESS,
             wait=wait,
+            restart_on_exit=restart_on_exit,
             **env,
         )
 
-    def start_beat(self, name: str = "beat", *, wait: bool = True, **env: str) -> Process:
+    def start_beat(
+        self, name: str = "beat", *, wait: bool = True, restart_on_exit: bool = False, **env: str
+    ) -> Process:
         schedule = self.workdir / f"{name}-schedule"
         argv = [
             PYTHON,
@@ -332,7 +351,7 @@ class Stack:
             "1",
         ]
         process = Process(name, argv, self.env(**env), self._log_path(name))
-        self.processes.append(process.start())
+        self._add(process, restart_on_exit=restart_on_exit)
         if wait:
             process.wait_for_log(BEAT_READY, timeout=60)
         return process
@@ -345,23 +364,25 @@ class Stack:
         beats: int = 1,
         concurrency: int = 2,
         routine_env: dict[str, str] | None = None,
+        restart_on_exit: bool = False,
         **env: str,
     ) -> list[Process]:
         """Crisis workers, routine workers (``routine_env`` on top of ``env``) and beats started
         side by side (startup is mostly Django's import time), then waited for together.
-        Returns them in that order."""
+        Returns them in that order. ``restart_on_exit``: supervised as in the deployment."""
+        supervised = {"wait": False, "restart_on_exit": restart_on_exit}
         started = (
             [
-                self.start_worker(f"w{n}", concurrency=concurrency, wait=False, **env)
+                self.start_worker(f"w{n}", concurrency=concurrency, **supervised, **env)
                 for n in range(1, workers + 1)
             ]
             + [
                 self.start_routine_worker(
-                    f"r{n}", concurrency=concurrency, wait=False, **{**env, **(routine_env or {})}
+                    f"r{n}", concurrency=concurrency, **supervised, **{**env, **(routine_env or {})}
                 )
                 for n in range(1, routine_workers + 1)
             ]
-            + [self.start_beat(f"beat{n}", wait=False, **env) for n in range(1, beats + 1)]
+            + [self.start_beat(f"beat{n}", **supervised, **env) for n in range(1, beats + 1)]
         )
         for process in started:
             process.wait_for_log(
@@ -381,7 +402,29 @@ class Stack:
             check=False,
         )
 
+    def _add(self, process: Process, *, restart_on_exit: bool) -> None:
+        process.restart_on_exit = restart_on_exit
+        self.processes.append(process.start())
+        if restart_on_exit and self._supervisor is None:
+            self._supervisor = threading.Thread(
+                target=self._supervise, name="stack-supervisor", daemon=True
+            )
+            self._supervisor.start()
+
+    def _supervise(self) -> None:
+        """Start again every supervised process that exited on its own."""
+        while not self._closing.wait(0.25):
+            for process in list(self.processes):
+                if process.restart_on_exit and not process.killed and not process.alive:
+                    with open(process.log_path, "a") as log:
+                        log.write(f"\n[stack] exited ({process.popen.returncode}); restarting\n")
+                    process.restarts += 1
+                    process.start()
+
     def close(self) -> None:
+        self._closing.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=5)
         for process in reversed(self.processes):
             process.kill(signal.SIGKILL)
         self.redis.kill()

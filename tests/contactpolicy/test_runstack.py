@@ -85,6 +85,10 @@ class OutputCollector:
         with self._lock:
             return any(line.startswith(prefix) and needle in line for line in self.lines)
 
+    def count(self, prefix: str, needle: str) -> int:
+        with self._lock:
+            return sum(line.startswith(prefix) and needle in line for line in self.lines)
+
     def text(self) -> str:
         self._thread.join(timeout=5)
         with self._lock:
@@ -169,6 +173,21 @@ def test_runstack_starts_everything_and_sigint_stops_it_cleanly(stack_env):
         assert {p.nice() for p in workers["routine"]} == {min(own_niceness + 10, 19)}
         assert len(descendants) >= 9, commands
         assert output.has("stack", "admin@demo.test")
+
+        # A crisis worker that dies (as one can when the broker drops mid-acknowledgement) is
+        # started again, like a deployment's restart policy; the rest keeps running.
+        crisis_main = min(workers["crisis"], key=lambda process: process.pid)
+        ready_before = output.count("crisis", WORKER_READY)
+        os.killpg(crisis_main.pid, signal.SIGKILL)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while output.count("crisis", WORKER_READY) == ready_before:
+            assert stack.poll() is None, f"runstack exited after a worker died:\n{output.text()}"
+            assert time.monotonic() < deadline, f"crisis worker not restarted:\n{output.text()}"
+            time.sleep(0.5)
+        assert output.has("stack", f"crisis (pid {crisis_main.pid}) exited unexpectedly")
+        assert output.has("stack", "starting it again")
+        assert http_status(login_url) == 200
+        descendants = psutil.Process(stack.pid).children(recursive=True)
 
         stack.send_signal(signal.SIGINT)
         returncode = stack.wait(timeout=SHUTDOWN_TIMEOUT)

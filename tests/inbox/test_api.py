@@ -32,6 +32,7 @@ from messaging.models import (
     Message,
     MessageStatus,
 )
+from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
 from tests.factories import PASSWORD, World, make_member
 
 # Until the API is mounted in contactpolicy/urls.py (and the token pages in agreements/urls.py).
@@ -379,7 +380,7 @@ BAD_BODIES = {
     "empty object": {},
     "empty body": {**GOOD, "body": ""},
     "whitespace body": {**GOOD, "body": " \n\t "},
-    "too long body": {**GOOD, "body": "x" * 5001},
+    "too long body": {**GOOD, "body": "x" * (MESSAGE_BODY_MAX_CHARS + 1)},
     "body as number": {**GOOD, "body": 42},
     "body as null": {**GOOD, "body": None},
     "wrong purpose": {**GOOD, "purpose": "gossip"},

@@ -11,8 +11,13 @@ Starts, as child processes with their output prefixed by name:
 * ``beat``   - ``celery -A contactpolicy beat`` (exactly one).
 
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stop web, the workers and beat (SIGTERM, then SIGKILL after a
-timeout), then Redis, and the command exits 0. A second Ctrl-C skips the grace period. If any
-child exits on its own, everything else is stopped and the command exits non-zero.
+timeout), then Redis, and the command exits 0. A second Ctrl-C skips the grace period.
+
+A web server, worker or beat that exits on its own is started again, as a deployment's restart
+policy would (docker-compose's ``restart: unless-stopped``): a Celery worker can die when the
+broker drops mid-acknowledgement, and a crisis must not wait for someone to notice. One that
+keeps dying (``RESTART_LIMIT`` times within ``RESTART_WINDOW`` seconds), or Redis exiting,
+stops everything else and the command exits non-zero.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
 STOP_TIMEOUT = 20.0  # seconds each child gets to exit after SIGTERM before SIGKILL
 REDIS_START_TIMEOUT = 20.0
 POLL_INTERVAL = 0.25
+RESTART_LIMIT = 5
+RESTART_WINDOW = 60.0
 # sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL.
 MAX_UNIX_SOCKET_PATH = 107
 # Two pool processes each: a crisis page hung in a slow provider call never holds up the next
@@ -88,8 +95,12 @@ def _describe_exit(returncode: int) -> str:
 class Child:
     name: str
     popen: subprocess.Popen
+    cmd: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    niceness: int = 0
     reader: threading.Thread | None = None
     stopping: bool = field(default=False)
+    restarts: list[float] = field(default_factory=list)  # monotonic times of recent restarts
 
     @property
     def pid(self) -> int:
@@ -193,18 +204,35 @@ class Command(BaseCommand):
         probe_url = url + self._login_path().lstrip("/")
         announced = False
         while self._stop_signal is None:
-            for child in self._children:
+            for child in list(self._children):
                 returncode = child.popen.poll()
                 if returncode is not None:
-                    reason = f"{child.name} (pid {child.pid}) exited unexpectedly"
-                    reason += f" ({_describe_exit(returncode)})"
-                    self._say(f"{reason}; stopping everything else.")
-                    raise CommandError(f"{reason}; stopped the rest of the stack.")
+                    self._restart_or_stop(child, returncode)
             if not announced and self._answers(probe_url):
                 announced = True
                 self._announce(url)
             time.sleep(POLL_INTERVAL)
         self._say(f"Received {signal.Signals(self._stop_signal).name}; stopping the stack...")
+
+    def _restart_or_stop(self, child: Child, returncode: int) -> None:
+        exit_ = _describe_exit(returncode)
+        reason = f"{child.name} (pid {child.pid}) exited unexpectedly ({exit_})"
+        now = time.monotonic()
+        recent = [at for at in child.restarts if now - at < RESTART_WINDOW]
+        if child.name == "redis" or len(recent) >= RESTART_LIMIT:
+            if child.name != "redis":
+                reason += f", {len(recent)} times in the last {RESTART_WINDOW:g} s"
+            self._say(f"{reason}; stopping everything else.")
+            raise CommandError(f"{reason}; stopped the rest of the stack.")
+        self._say(f"{reason}; starting it again.")
+        if child.reader is not None:
+            child.reader.join(timeout=2)
+        # Pool processes a crashed worker left behind in its group go before the new one starts.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)
+        self._children.remove(child)
+        replacement = self._spawn(child.name, child.cmd, child.env, niceness=child.niceness)
+        replacement.restarts = [*recent, now]
 
     # ------------------------------------------------------------------ Redis
 
@@ -284,7 +312,7 @@ class Command(BaseCommand):
             process_group=0,
             preexec_fn=_child_setup(os.getpid(), niceness),
         )
-        child = Child(name=name, popen=popen)
+        child = Child(name=name, popen=popen, cmd=cmd, env=env, niceness=niceness)
         child.reader = threading.Thread(
             target=self._pump, args=(child,), name=f"runstack-{name}", daemon=True
         )
