@@ -23,11 +23,15 @@ f. Beyond the weekly limit, non-crisis messages are held; during a crisis period
    welcome: never over the limit, never held, delivered promptly.
 g. Therapy content is held for the session when the agreement says so, when it came outside the
    agreement, or over the limit; otherwise it is delivered with the clinical window.
-h. Scheduling and admin is held when it came outside the agreement or over the limit;
-   otherwise it is delivered with the logistics window.
+h. Scheduling and admin is never held until the session it is about: it is delivered, with
+   the logistics window. When it came outside the agreement (no agreement, a channel or
+   purpose not agreed, after hours on an office-hours channel) or over the limit, it is
+   delivered to the practice all the same and flagged. After hours its reply time counts from
+   when the office next opens; with no window agreed it is due then, or within one business
+   day when it came outside the agreement.
 i. A message from an unknown sender is never held: it goes to the practice inbox.
-j. A delivered message's reply is due after its window in office time; a held one is due at the
-   next session; an escalation is due now.
+j. A delivered message's reply is due after its window in office time (the cover's hours while
+   the therapist is away); a held one is due at the next session; an escalation is due now.
 k. The decision lists every rule that fired, in order, and records the agreement version.
 """
 
@@ -285,7 +289,7 @@ def triage(message: InboundMessage, context: TriageContext) -> TriageDecision:
     elif category is Category.CLINICAL:
         outcome = _clinical(message, context, findings)
     else:
-        outcome = _logistics(message, context, findings)
+        outcome = _logistics(message, context, after_hours, findings)
 
     agreement = context.agreement
     return TriageDecision(
@@ -565,15 +569,68 @@ def _clinical(message: InboundMessage, context: TriageContext, findings: _Findin
     return _deliver(Category.CLINICAL, window, message, context, findings)
 
 
-def _logistics(message: InboundMessage, context: TriageContext, findings: _Findings) -> _Outcome:
-    """Scheduling and admin waits for the session when it came outside the agreement or over
-    the limit; otherwise it is delivered with the logistics window."""
-    holds = _held_for_breach(findings)
-    if holds:
-        return _hold(holds, context, findings)
+def _logistics(
+    message: InboundMessage, context: TriageContext, after_hours: bool, findings: _Findings
+) -> _Outcome:
+    """Scheduling and admin is never held for the session it is about: it is delivered, and
+    flagged when it came outside the agreement or over the limit."""
+    if findings.outside_agreement:
+        findings.fire(
+            "logistics_outside_agreement_delivered",
+            "Sent outside the agreement, but scheduling and admin is never held until the "
+            "session it is about: delivered to the practice and flagged.",
+        )
+    if findings.over_frequency_limit:
+        findings.fire(
+            "logistics_over_limit_delivered",
+            "Over the agreed weekly limit, but scheduling and admin is never held until the "
+            "session it is about: delivered and flagged.",
+        )
     agreement = context.agreement
     window = agreement.window_for(Category.LOGISTICS) if agreement else None
-    return _deliver(Category.LOGISTICS, window, message, context, findings)
+    if window is None and findings.outside_agreement:
+        # Delivered to the practice like an unknown sender's message: it needs a due time.
+        window = DEFAULT_UNKNOWN_SENDER_WINDOW
+    if not after_hours:
+        return _deliver(Category.LOGISTICS, window, message, context, findings)
+    return _deliver_from_next_opening(window, message, context, findings)
+
+
+def _deliver_from_next_opening(
+    window: WindowTerms | None,
+    message: InboundMessage,
+    context: TriageContext,
+    findings: _Findings,
+) -> _Outcome:
+    """After hours, scheduling and admin is delivered and its reply time counts from when the
+    office next opens (the cover's hours while the therapist is away)."""
+    opening = context.calendar.next_open(message.received_at)
+    if opening is None:
+        findings.fire(
+            "delivered",
+            "Delivered to the inbox; the office calendar has no opening ahead, so there is no "
+            "set reply time.",
+        )
+        return _Outcome(Disposition.DELIVER, None)
+    opens = _opening_phrase(opening, context.calendar)
+    if window is None:
+        findings.fire(
+            "delivered_after_hours",
+            f"Delivered to the inbox after hours; a reply to scheduling and admin is due when "
+            f"the office opens, {opens}.",
+        )
+        return _Outcome(Disposition.DELIVER, opening)
+    findings.fire(
+        "delivered_after_hours",
+        f"Delivered to the inbox after hours; a reply to scheduling and admin is due "
+        f"{window.describe()}, counted from when the office opens, {opens}.",
+    )
+    return _Outcome(Disposition.DELIVER, response_due_after(opening, window, context.calendar))
+
+
+def _opening_phrase(opening: datetime, calendar: BusinessCalendar) -> str:
+    local = opening.astimezone(ZoneInfo(calendar.schedule.time_zone))
+    return f"{_WEEKDAY_NAMES[local.weekday()]} {local.day} {local:%B} at {local:%H:%M}"
 
 
 def _held_for_breach(findings: _Findings) -> list[tuple[str, str]]:
