@@ -33,12 +33,15 @@ i. A message from an unknown sender is never held: it goes to the practice inbox
 j. A delivered message's reply is due after its window in office time (the cover's hours while
    the therapist is away); a held one is due at the next session; an escalation is due now.
 k. The decision lists every rule that fired, in order, and records the agreement version.
+l. A client can always raise a held or delivered message ("this can't wait"): it is triaged
+   again from the moment they say so, declared urgent. Its urgency is never lowered: a crisis
+   stays a crisis, and a reply that was already due sooner stays due then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -50,6 +53,7 @@ from messaging.triage.detector import Detection, detect
 
 __all__ = [
     "CHANNELS",
+    "CLIENT_RAISED",
     "DEFAULT_UNKNOWN_SENDER_WINDOW",
     "AgreementSnapshot",
     "ChannelTerms",
@@ -63,6 +67,7 @@ __all__ = [
     "WindowTerms",
     "response_due_after",
     "triage",
+    "triage_raised",
 ]
 
 CHANNELS: tuple[str, ...] = ("portal", "sms", "email", "phone")
@@ -244,6 +249,9 @@ class TriageDecision:
 #: Unknown senders get the logistics window when one is known, else this.
 DEFAULT_UNKNOWN_SENDER_WINDOW = WindowTerms(1, DAYS)
 
+#: The rule that opens a decision made because the client said "this can't wait" (rule l).
+CLIENT_RAISED = "client_raised"
+
 
 # -- the rules ---------------------------------------------------------------------------
 
@@ -306,6 +314,75 @@ def triage(message: InboundMessage, context: TriageContext) -> TriageDecision:
         is_check_in=findings.is_check_in,
         after_hours=after_hours,
         frequency_limit_per_week=agreement.frequency_limit_per_week if agreement else None,
+    )
+
+
+# l. "this can't wait" ------------------------------------------------------------------
+
+_DISPOSITION_RANK = {
+    Disposition.HOLD_FOR_SESSION: 0,
+    Disposition.DELIVER: 1,
+    Disposition.ESCALATE: 2,
+}
+
+
+def triage_raised(
+    message: InboundMessage,
+    context: TriageContext,
+    *,
+    previous_category: Category,
+    previous_disposition: Disposition,
+    previous_due_at: datetime | None,
+) -> TriageDecision:
+    """The client says this message can't wait: triage it again, declared urgent, never lower.
+
+    ``message`` is the original message as it arrives now: ``received_at`` is the moment the
+    client raised it and ``channel`` the way they did. ``previous_*`` is the decision it had.
+    """
+    declared = most_severe(Category.URGENT, message.declared_purpose)
+    decision = triage(replace(message, declared_purpose=declared.value), context)
+    rules = [
+        FiredRule(
+            CLIENT_RAISED,
+            "The client said this can't wait, so it was triaged again as at least urgent.",
+        ),
+        *decision.rules,
+    ]
+    category = most_severe(decision.category, previous_category)
+    disposition = decision.disposition
+    due = decision.response_due_at
+    if _DISPOSITION_RANK[previous_disposition] > _DISPOSITION_RANK[disposition] or (
+        category is Category.CRISIS and disposition is not Disposition.ESCALATE
+    ):
+        # Urgency never goes down: what was escalated, or was a crisis, still escalates now.
+        rules.append(
+            FiredRule(
+                "raised_never_lowered",
+                f"It was already {previous_category.label.lower()} "
+                f"({previous_disposition.value.replace('_', ' ')}); raising it never lowers "
+                "that, so it escalates now.",
+            )
+        )
+        disposition, due = Disposition.ESCALATE, message.received_at
+    elif (
+        disposition is Disposition.DELIVER
+        and previous_disposition is Disposition.DELIVER
+        and previous_due_at is not None
+        and (due is None or previous_due_at < due)
+    ):
+        rules.append(
+            FiredRule(
+                "earlier_due_kept",
+                "A reply was already due sooner than the urgent window gives; that time stands.",
+            )
+        )
+        due = previous_due_at
+    return replace(
+        decision,
+        category=category,
+        disposition=disposition,
+        response_due_at=due,
+        rules=tuple(rules),
     )
 
 
