@@ -8,7 +8,6 @@ one kept beside it), logged as ``message.raised``, and answered with an auto-rep
 what happens now. Raising twice changes nothing the second time: a double tap is one raise.
 """
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,8 +35,6 @@ from messaging.models import (
 from messaging.triage import engine
 from messaging.triage.categories import Category
 from messaging.triage.replies import RAISE_KEYWORD
-
-logger = logging.getLogger(__name__)
 
 # The whole text is the keyword, give or take spaces and a full stop or exclamation mark.
 _KEYWORD = re.compile(rf"\s*{RAISE_KEYWORD}\s*[.!]*\s*", flags=re.IGNORECASE)

@@ -4,7 +4,9 @@ A request that fails its signature or secret is refused with 403 and a logged re
 content is never logged or kept. Every authenticated request is kept first
 (``envelopes.envelope_store_request``); one that cannot be processed now is still answered —
 with crisis help and "we have it" — and retried. A provider's retry of the same message is
-answered, not stored twice as a message.
+answered, not stored twice as a message. A client's reply that is only the keyword ``URGENT``
+raises their latest message on that channel ("this can't wait", ``raising``), after the
+acknowledgement codes staff send have been ruled out.
 """
 
 import hmac
