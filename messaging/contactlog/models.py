@@ -40,6 +40,7 @@ class EventType(models.TextChoices):
     LOG_EXPORTED = "log.exported", "Contact log exported"
     MESSAGE_REPLIED = "message.replied", "Reply sent"
     MESSAGE_RETRIAGED = "message.retriaged", "Message re-triaged"
+    MESSAGE_RAISED = "message.raised", "Raised by the client (this can't wait)"
     MESSAGE_ASSIGNED = "message.assigned", "Message matched to a client"
     MESSAGES_SEEN_IN_PREP = "message.seen_in_prep", "Seen in session prep"
     ESCALATION_REQUESTED = "escalation.requested", "Escalation requested"

@@ -10,6 +10,11 @@ urlpatterns = [
     path(
         "me/messages/<int:message_id>/", views.client_message_detail, name="client_message_detail"
     ),
+    path(
+        "me/messages/<int:message_id>/raise/",
+        views.client_message_raise,
+        name="client_message_raise",
+    ),
     path("me/notes/", views.client_notes, name="client_notes"),
     path("me/notes/<int:note_id>/edit/", views.client_note_edit, name="client_note_edit"),
     path("me/notes/<int:note_id>/share/", views.client_note_share, name="client_note_share"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from agreements import selectors as agreement_selectors
 from agreements.access import access_client
 from agreements.forms import add_service_errors
-from agreements.models import Role
+from agreements.models import Channel, Role
 from agreements.roles import role_required
 from messaging.inbox import access, selectors
 from messaging.inbox import services as inbox_services
@@ -21,6 +21,8 @@ from messaging.inbox.forms import (
     SessionNoteForm,
     TherapySessionForm,
 )
+from messaging.intake import raising
+from messaging.intake import selectors as intake_selectors
 from messaging.models import Direction, Disposition
 
 
@@ -53,12 +55,31 @@ def client_message_detail(request: HttpRequest, message_id: int) -> HttpResponse
             "decision": decision,
             "replies": replies,
             "is_crisis": decision is not None and decision.disposition == Disposition.ESCALATE,
+            "can_raise": intake_selectors.message_is_raisable(message),
+            "raised": intake_selectors.was_raised(decision),
             "plan": plan,
             "agreement": agreement_selectors.agreement_current_for_client(
                 client=request.membership
             ),
         },
     )
+
+
+@require_POST
+@role_required(Role.CLIENT)
+def client_message_raise(request: HttpRequest, message_id: int) -> HttpResponse:
+    """ "This can't wait": the client raises their own held or delivered message."""
+    message = access.access_message(viewer=request.membership, message_id=message_id)
+    if message.direction != Direction.INBOUND:
+        raise Http404
+    try:
+        raised = raising.message_raise(message=message, by=request.membership, via=Channel.PORTAL)
+    except ValueError:
+        flash.error(request, "This message already has an answer or is with the on-call team.")
+    else:
+        if raised.already:
+            flash.info(request, "You've already told us this can't wait.")
+    return redirect("client_message_detail", message_id=message.pk)
 
 
 @role_required(Role.CLIENT)

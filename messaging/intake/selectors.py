@@ -23,6 +23,8 @@ from messaging.models import (
     EnvelopeStatus,
     InboundEnvelope,
     Message,
+    MessageStatus,
+    TriageDecision,
 )
 from messaging.triage import engine
 
@@ -208,3 +210,45 @@ def envelopes_needing_attention_count(*, practice: Practice, now: datetime | Non
         )
         .count()
     )
+
+
+#: What a client may raise ("this can't wait"): a message that is held, or delivered and waiting.
+RAISABLE_DISPOSITIONS = ("deliver", "hold_for_session")
+
+
+def was_raised(decision: TriageDecision | None) -> bool:
+    """Whether this decision was made because the client said the message can't wait."""
+    return decision is not None and any(
+        rule.get("code") == engine.CLIENT_RAISED for rule in decision.rules
+    )
+
+
+def message_is_raisable(message: Message) -> bool:
+    """Held or delivered, not yet answered, from a known client, and not raised already."""
+    decision = message.current_decision
+    return (
+        message.direction == Direction.INBOUND
+        and message.client_id is not None
+        and decision is not None
+        and decision.disposition in RAISABLE_DISPOSITIONS
+        and message.status != MessageStatus.REPLIED
+        and not was_raised(decision)
+    )
+
+
+def message_to_raise(*, client: Membership, channel: str) -> Message | None:
+    """The message a keyword reply on ``channel`` raises: the client's latest inbound message on
+    that channel, while it is held or delivered and unanswered (or raised already, so that a
+    second keyword is the same raise). None otherwise: the reply is then a message of its own.
+    """
+    latest = (
+        Message.objects.select_related("current_decision")
+        .filter(client=client, channel=channel, direction=Direction.INBOUND)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+    if latest is None or latest.status == MessageStatus.REPLIED:
+        return None
+    if message_is_raisable(latest) or was_raised(latest.current_decision):
+        return latest
+    return None

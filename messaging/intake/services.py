@@ -158,6 +158,7 @@ def _agreed_reply_text(
         emergency=EmergencyNumbers.of(message.practice),
         safety_plan=plan,
         body_cut=body_cut,
+        channel=message.channel,
     )
 
 

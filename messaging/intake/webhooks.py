@@ -4,7 +4,9 @@ A request that fails its signature or secret is refused with 403 and a logged re
 content is never logged or kept. Every authenticated request is kept first
 (``envelopes.envelope_store_request``); one that cannot be processed now is still answered —
 with crisis help and "we have it" — and retried. A provider's retry of the same message is
-answered, not stored twice as a message.
+answered, not stored twice as a message. A client's reply that is only the keyword ``URGENT``
+raises their latest message on that channel ("this can't wait", ``raising``), after the
+acknowledgement codes staff send have been ruled out.
 """
 
 import hmac
@@ -19,7 +21,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from agreements.models import Channel
 from messaging.escalation.lifecycle import ack_from_sms
-from messaging.intake import envelopes
+from messaging.intake import envelopes, raising, selectors
 from messaging.intake.normalise import Changes
 from messaging.models import EnvelopeChannel
 from messaging.notifications.webhooks import twilio_signature_rejection
@@ -66,6 +68,11 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
             if acknowledged.won
             else "Already acknowledged by a colleague."
         )
+    keyword = raising.is_raise_keyword(body)
+    if keyword:
+        raised = _raise_by_reply(Channel.SMS, envelope, sender_phone=sender_phone)
+        if raised is not None:
+            return _twiml(raised.auto_reply.body if raised.auto_reply else "")
     received = envelopes.envelope_receive(
         envelope=envelope,
         changes=changes,
@@ -76,6 +83,8 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
             sender_address=sender_phone,
             to_address=to,
             provider_message_id=sid,
+            # The keyword with nothing to raise: the client still said it can't wait.
+            declared_purpose="urgent" if keyword else "",
         ),
     )
     if received is None:
@@ -126,6 +135,23 @@ def email_inbound(request: HttpRequest) -> HttpResponse:
         envelopes.envelope_refuse(envelope=envelope, reason="invalid_fields", changes=changes)
         return _json_error(400, "invalid_fields", fields=problems)
     subject = fields["subject"]
+    keyword = raising.email_is_raise_keyword(fields["text"])
+    if keyword:
+        raised = _raise_by_reply(Channel.EMAIL, envelope, sender_email=fields["from"])
+        if raised is not None:
+            return JsonResponse(
+                {
+                    "message": raised.message.pk,
+                    "raised": True,
+                    "duplicate": raised.already,
+                    "category": raised.decision.category,
+                    "disposition": raised.decision.disposition,
+                    "response_due_at": raised.decision.response_due_at.isoformat()
+                    if raised.decision.response_due_at
+                    else None,
+                },
+                status=200,
+            )
     received = envelopes.envelope_receive(
         envelope=envelope,
         changes=changes,
@@ -136,6 +162,7 @@ def email_inbound(request: HttpRequest) -> HttpResponse:
             sender_address=fields["from"],
             to_address=fields["to"],
             provider_message_id=fields["message_id"] or f"envelope-{envelope.pk}",
+            declared_purpose="urgent" if keyword else "",
         ),
     )
     if received is None:
@@ -161,3 +188,22 @@ def email_inbound(request: HttpRequest) -> HttpResponse:
         },
         status=200 if received.duplicate else 201,
     )
+
+
+def _raise_by_reply(
+    channel: str, envelope, *, sender_phone: str = "", sender_email: str = ""
+) -> raising.Raised | None:
+    """The keyword from a known client raises their latest message on ``channel``; None when
+    there is nothing to raise, or raising failed: the reply is then taken as a message."""
+    try:
+        client = (
+            selectors.client_by_phone(sender_phone)
+            if sender_phone
+            else selectors.client_by_email(sender_email)
+        )
+        if client is None:
+            return None
+        return raising.message_raise_by_reply(client=client, channel=channel, envelope=envelope)
+    except Exception:
+        logger.exception("inbound %s %s: raising failed; taken as a message", channel, envelope.pk)
+        return None

@@ -23,18 +23,25 @@ f. Beyond the weekly limit, non-crisis messages are held; during a crisis period
    welcome: never over the limit, never held, delivered promptly.
 g. Therapy content is held for the session when the agreement says so, when it came outside the
    agreement, or over the limit; otherwise it is delivered with the clinical window.
-h. Scheduling and admin is held when it came outside the agreement or over the limit;
-   otherwise it is delivered with the logistics window.
+h. Scheduling and admin is never held until the session it is about: it is delivered, with
+   the logistics window. When it came outside the agreement (no agreement, a channel or
+   purpose not agreed, after hours on an office-hours channel) or over the limit, it is
+   delivered to the practice all the same and flagged. After hours its reply time counts from
+   when the office next opens; with no window agreed it is due then, or within one business
+   day when it came outside the agreement.
 i. A message from an unknown sender is never held: it goes to the practice inbox.
-j. A delivered message's reply is due after its window in office time; a held one is due at the
-   next session; an escalation is due now.
+j. A delivered message's reply is due after its window in office time (the cover's hours while
+   the therapist is away); a held one is due at the next session; an escalation is due now.
 k. The decision lists every rule that fired, in order, and records the agreement version.
+l. A client can always raise a held or delivered message ("this can't wait"): it is triaged
+   again from the moment they say so, declared urgent. Its urgency is never lowered: a crisis
+   stays a crisis, and a reply that was already due sooner stays due then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -46,6 +53,7 @@ from messaging.triage.detector import Detection, detect
 
 __all__ = [
     "CHANNELS",
+    "CLIENT_RAISED",
     "DEFAULT_UNKNOWN_SENDER_WINDOW",
     "AgreementSnapshot",
     "ChannelTerms",
@@ -59,6 +67,7 @@ __all__ = [
     "WindowTerms",
     "response_due_after",
     "triage",
+    "triage_raised",
 ]
 
 CHANNELS: tuple[str, ...] = ("portal", "sms", "email", "phone")
@@ -240,6 +249,9 @@ class TriageDecision:
 #: Unknown senders get the logistics window when one is known, else this.
 DEFAULT_UNKNOWN_SENDER_WINDOW = WindowTerms(1, DAYS)
 
+#: The rule that opens a decision made because the client said "this can't wait" (rule l).
+CLIENT_RAISED = "client_raised"
+
 
 # -- the rules ---------------------------------------------------------------------------
 
@@ -285,7 +297,7 @@ def triage(message: InboundMessage, context: TriageContext) -> TriageDecision:
     elif category is Category.CLINICAL:
         outcome = _clinical(message, context, findings)
     else:
-        outcome = _logistics(message, context, findings)
+        outcome = _logistics(message, context, after_hours, findings)
 
     agreement = context.agreement
     return TriageDecision(
@@ -302,6 +314,75 @@ def triage(message: InboundMessage, context: TriageContext) -> TriageDecision:
         is_check_in=findings.is_check_in,
         after_hours=after_hours,
         frequency_limit_per_week=agreement.frequency_limit_per_week if agreement else None,
+    )
+
+
+# l. "this can't wait" ------------------------------------------------------------------
+
+_DISPOSITION_RANK = {
+    Disposition.HOLD_FOR_SESSION: 0,
+    Disposition.DELIVER: 1,
+    Disposition.ESCALATE: 2,
+}
+
+
+def triage_raised(
+    message: InboundMessage,
+    context: TriageContext,
+    *,
+    previous_category: Category,
+    previous_disposition: Disposition,
+    previous_due_at: datetime | None,
+) -> TriageDecision:
+    """The client says this message can't wait: triage it again, declared urgent, never lower.
+
+    ``message`` is the original message as it arrives now: ``received_at`` is the moment the
+    client raised it and ``channel`` the way they did. ``previous_*`` is the decision it had.
+    """
+    declared = most_severe(Category.URGENT, message.declared_purpose)
+    decision = triage(replace(message, declared_purpose=declared.value), context)
+    rules = [
+        FiredRule(
+            CLIENT_RAISED,
+            "The client said this can't wait, so it was triaged again as at least urgent.",
+        ),
+        *decision.rules,
+    ]
+    category = most_severe(decision.category, previous_category)
+    disposition = decision.disposition
+    due = decision.response_due_at
+    if _DISPOSITION_RANK[previous_disposition] > _DISPOSITION_RANK[disposition] or (
+        category is Category.CRISIS and disposition is not Disposition.ESCALATE
+    ):
+        # Urgency never goes down: what was escalated, or was a crisis, still escalates now.
+        rules.append(
+            FiredRule(
+                "raised_never_lowered",
+                f"It was already {previous_category.label.lower()} "
+                f"({previous_disposition.value.replace('_', ' ')}); raising it never lowers "
+                "that, so it escalates now.",
+            )
+        )
+        disposition, due = Disposition.ESCALATE, message.received_at
+    elif (
+        disposition is Disposition.DELIVER
+        and previous_disposition is Disposition.DELIVER
+        and previous_due_at is not None
+        and (due is None or previous_due_at < due)
+    ):
+        rules.append(
+            FiredRule(
+                "earlier_due_kept",
+                "A reply was already due sooner than the urgent window gives; that time stands.",
+            )
+        )
+        due = previous_due_at
+    return replace(
+        decision,
+        category=category,
+        disposition=disposition,
+        response_due_at=due,
+        rules=tuple(rules),
     )
 
 
@@ -565,15 +646,68 @@ def _clinical(message: InboundMessage, context: TriageContext, findings: _Findin
     return _deliver(Category.CLINICAL, window, message, context, findings)
 
 
-def _logistics(message: InboundMessage, context: TriageContext, findings: _Findings) -> _Outcome:
-    """Scheduling and admin waits for the session when it came outside the agreement or over
-    the limit; otherwise it is delivered with the logistics window."""
-    holds = _held_for_breach(findings)
-    if holds:
-        return _hold(holds, context, findings)
+def _logistics(
+    message: InboundMessage, context: TriageContext, after_hours: bool, findings: _Findings
+) -> _Outcome:
+    """Scheduling and admin is never held for the session it is about: it is delivered, and
+    flagged when it came outside the agreement or over the limit."""
+    if findings.outside_agreement:
+        findings.fire(
+            "logistics_outside_agreement_delivered",
+            "Sent outside the agreement, but scheduling and admin is never held until the "
+            "session it is about: delivered to the practice and flagged.",
+        )
+    if findings.over_frequency_limit:
+        findings.fire(
+            "logistics_over_limit_delivered",
+            "Over the agreed weekly limit, but scheduling and admin is never held until the "
+            "session it is about: delivered and flagged.",
+        )
     agreement = context.agreement
     window = agreement.window_for(Category.LOGISTICS) if agreement else None
-    return _deliver(Category.LOGISTICS, window, message, context, findings)
+    if window is None and findings.outside_agreement:
+        # Delivered to the practice like an unknown sender's message: it needs a due time.
+        window = DEFAULT_UNKNOWN_SENDER_WINDOW
+    if not after_hours:
+        return _deliver(Category.LOGISTICS, window, message, context, findings)
+    return _deliver_from_next_opening(window, message, context, findings)
+
+
+def _deliver_from_next_opening(
+    window: WindowTerms | None,
+    message: InboundMessage,
+    context: TriageContext,
+    findings: _Findings,
+) -> _Outcome:
+    """After hours, scheduling and admin is delivered and its reply time counts from when the
+    office next opens (the cover's hours while the therapist is away)."""
+    opening = context.calendar.next_open(message.received_at)
+    if opening is None:
+        findings.fire(
+            "delivered",
+            "Delivered to the inbox; the office calendar has no opening ahead, so there is no "
+            "set reply time.",
+        )
+        return _Outcome(Disposition.DELIVER, None)
+    opens = _opening_phrase(opening, context.calendar)
+    if window is None:
+        findings.fire(
+            "delivered_after_hours",
+            f"Delivered to the inbox after hours; a reply to scheduling and admin is due when "
+            f"the office opens, {opens}.",
+        )
+        return _Outcome(Disposition.DELIVER, opening)
+    findings.fire(
+        "delivered_after_hours",
+        f"Delivered to the inbox after hours; a reply to scheduling and admin is due "
+        f"{window.describe()}, counted from when the office opens, {opens}.",
+    )
+    return _Outcome(Disposition.DELIVER, response_due_after(opening, window, context.calendar))
+
+
+def _opening_phrase(opening: datetime, calendar: BusinessCalendar) -> str:
+    local = opening.astimezone(ZoneInfo(calendar.schedule.time_zone))
+    return f"{_WEEKDAY_NAMES[local.weekday()]} {local.day} {local:%B} at {local:%H:%M}"
 
 
 def _held_for_breach(findings: _Findings) -> list[tuple[str, str]]:

@@ -19,9 +19,13 @@ from zoneinfo import ZoneInfo
 from agreements.business_hours import describe_due
 from messaging.triage.categories import Category
 from messaging.triage.crisis_help import EmergencyNumbers, danger_line, help_now
-from messaging.triage.engine import Disposition, TriageDecision
+from messaging.triage.engine import CLIENT_RAISED, Disposition, TriageDecision
 
-__all__ = ["AutoReply", "auto_reply", "body_cut_line"]
+__all__ = ["RAISE_KEYWORD", "AutoReply", "auto_reply", "body_cut_line", "how_to_raise"]
+
+#: The word a client replies with, by SMS or email, to say a held or delivered message can't
+#: wait (case does not matter). It is not an acknowledgement code: those are four digits.
+RAISE_KEYWORD = "URGENT"
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = (
@@ -57,28 +61,52 @@ def auto_reply(
     emergency: EmergencyNumbers,
     safety_plan: Sequence[tuple[str, str]] | None,
     body_cut: tuple[int, int] | None = None,
+    channel: str | None = None,
 ) -> AutoReply:
     """The reply for one triage decision, in the client's ``time_zone``.
 
     ``safety_plan`` is the client's plan as (step, what they wrote) pairs, in order; steps left
     empty are skipped. ``body_cut`` is (characters kept, characters sent) when the message was
-    longer than intake takes whole.
+    longer than intake takes whole. ``channel`` is the one the reply goes out on: a held or
+    delivered reply then says how to raise the message on it (``how_to_raise``).
     """
     cut = [body_cut_line(*body_cut)] if body_cut else []
+    raised = [_RAISED_LINE] if decision.fired(CLIENT_RAISED) else []
     if decision.disposition is Disposition.ESCALATE and decision.category is Category.CRISIS:
         return AutoReply(
-            "\n".join([_crisis_reply(therapist_name, emergency, safety_plan), *cut]),
+            "\n".join([_crisis_reply(therapist_name, emergency, safety_plan), *raised, *cut]),
             includes_crisis_help=True,
         )
+    lines = list(raised)
     if decision.disposition is Disposition.ESCALATE:
-        lines = [f"{_thanks(client_first_name)} We're contacting the on-call clinician now."]
+        lines.append(f"{_thanks(client_first_name)} We're contacting the on-call clinician now.")
     elif decision.disposition is Disposition.HOLD_FOR_SESSION:
-        lines = [_held_reply(decision, now, time_zone, client_first_name)]
+        lines.append(_held_reply(decision, now, time_zone, client_first_name))
     else:
-        lines = [_delivered_reply(decision, now, time_zone, client_first_name, therapist_name)]
+        lines.append(_delivered_reply(decision, now, time_zone, client_first_name, therapist_name))
     lines.extend(cut)
+    # Held or delivered, a known client can always say it can't wait (engine rule l).
+    if (
+        channel is not None
+        and not raised
+        and decision.disposition is not Disposition.ESCALATE
+        and not decision.fired("unknown_sender")
+    ):
+        lines.append(how_to_raise(channel))
     lines.append(danger_line(emergency))
     return AutoReply("\n".join(lines), includes_crisis_help=False)
+
+
+_RAISED_LINE = "You told us this can't wait, so it's now treated as urgent."
+
+
+def how_to_raise(channel: str) -> str:
+    """How to say a held or delivered message can't wait, on the channel the reply is read on."""
+    if channel in ("sms", "email"):
+        return f"If this can't wait, reply {RAISE_KEYWORD}."
+    if channel == "phone":
+        return "If this can't wait, call back and tell us."
+    return "If this can't wait, press \"This can't wait\" on this message."
 
 
 def body_cut_line(kept: int, sent: int) -> str:

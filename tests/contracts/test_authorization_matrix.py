@@ -286,6 +286,9 @@ MATRIX: dict[str, Row] = {
     "client_message_detail": Row(
         statuses(403, client=200, other_client=404), kwargs=_client_message
     ),
+    "client_message_raise": Row(
+        statuses(403, client=302, other_client=404), method="post", kwargs=_client_message
+    ),
     "client_notes": Row(CLIENT_ONLY),
     "client_note_edit": Row(statuses(403, client=200, other_client=404), kwargs=_client_note),
     "client_note_share": Row(

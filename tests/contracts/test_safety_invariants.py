@@ -169,3 +169,10 @@ def test_safety_invariants_hold_through_intake(world, spec, incoming):
         assert decision.agreement_version == agreement.version
     else:
         assert decision.agreement_version is None
+
+    # 9. Scheduling and admin is never held until the session it is about; and a known client
+    # told their message is held or delivered is told how to say it can't wait.
+    if decision.category == "logistics":
+        assert decision.disposition == "deliver"
+    if incoming["sender_known"] and decision.disposition != "escalate":
+        assert "If this can't wait, " in received.auto_reply.body

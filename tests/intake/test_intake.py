@@ -113,13 +113,29 @@ def test_over_the_weekly_limit_is_held_kindly(world):
         )
     received = receive(
         world,
-        "another form question",
+        "I keep thinking about what you said about my mother",
         at=TUESDAY_10AM.replace(hour=11),
-        declared_purpose="logistics",
+        declared_purpose="clinical",
     )
     assert received.decision.over_frequency_limit
     assert received.decision.disposition == "hold_for_session"
     assert "this week" in received.auto_reply.body
+
+
+def test_scheduling_over_the_weekly_limit_is_delivered_not_held(world):
+    activate_agreement(world, frequency_limit_per_week=2, hold_clinical_for_session=True)
+    for hour in (9, 10):
+        receive(world, "a form question", at=TUESDAY_10AM.replace(hour=hour))
+    received = receive(
+        world,
+        "can we move next week's session?",
+        at=TUESDAY_10AM.replace(hour=11),
+        declared_purpose="logistics",
+    )
+    assert received.decision.over_frequency_limit
+    assert received.decision.disposition == "deliver"
+    assert received.message.status == "delivered"
+    assert received.decision.response_due_at is not None
 
 
 def test_check_ins_during_a_crisis_period_are_welcome(world):

@@ -116,7 +116,8 @@ def harbour(world, time_machine):
 
     # 08:00 on a Friday still in daylight time (12:00 UTC): before office hours.
     at(ny(10, 30, 8), "edt_early", lambda: receive(w.practice, w.other_client, "Form question"))
-    # Tess's client: two within the weekly limit of 2, then a third over it.
+    # Tess's client: two within the weekly limit of 2, then a third over it (scheduling and
+    # admin, so it is delivered flagged rather than held, and never answered).
     at(ny(11, 17, 10), "a", lambda: receive(w.practice, w.client, "Can we move Tuesday?"))
     at(ny(11, 17, 11), "b", lambda: receive(w.practice, w.client, "Can I get a superbill?"))
     at(ny(11, 17, 12), "c", lambda: receive(w.practice, w.client, "Another form question"))
@@ -178,7 +179,7 @@ def test_the_dataset_is_what_the_tests_assume(world, harbour):
     assert decided["a"].disposition == decided["b"].disposition == "deliver"
     assert decided["f"].disposition == decided["g"].disposition == "deliver"
     assert decided["a"].response_due_at == ny(11, 19, 17)
-    assert decided["c"].over_frequency_limit and decided["c"].disposition == "hold_for_session"
+    assert decided["c"].over_frequency_limit and decided["c"].disposition == "deliver"
     assert decided["g"].response_due_at == ny(11, 27, 17)  # not due yet at noon
     assert {decided[n].category for n in ("x1", "x2", "x3", "x4")} == {"crisis"}
     assert Escalation.objects.get(message=harbour["x4"]).state == "exhausted"
@@ -226,13 +227,15 @@ def test_response_compliance_per_therapist(world, harbour):
     rows = {row.name: row for row in report_for(world).compliance}
     assert set(rows) == {"Tess Therapist", "Owen Other"}
     tess, owen = rows["Tess Therapist"], rows["Owen Other"]
-    assert (tess.due, tess.on_time, tess.late, tess.overdue, tess.pending) == (2, 1, 1, 0, 0)
-    assert tess.on_time_percent == 50
-    # F was never answered; G is due at 17:00 today, so it is pending, not missed.
-    assert (owen.due, owen.on_time, owen.late, owen.overdue, owen.pending) == (2, 0, 0, 1, 1)
+    # C, over the limit, is scheduling: delivered (never held for the session), never answered.
+    assert (tess.due, tess.on_time, tess.late, tess.overdue, tess.pending) == (3, 1, 1, 1, 0)
+    assert tess.on_time_percent == 33
+    # F was never answered, nor were the three after hours (scheduling, so delivered with a
+    # due time from the next opening, never held); G is due at 17:00 today, so it is pending.
+    assert (owen.due, owen.on_time, owen.late, owen.overdue, owen.pending) == (5, 0, 0, 4, 1)
     assert owen.on_time_percent == 0
     totals = report_for(world).totals
-    assert (totals.on_time, totals.settled, totals.on_time_percent) == (1, 3, 33)
+    assert (totals.on_time, totals.settled, totals.on_time_percent) == (1, 7, 14)
 
 
 def test_escalations_time_to_acknowledge(world, harbour):
@@ -317,7 +320,7 @@ def test_dashboard_shows_headlines_charts_and_tables(client, world, harbour):
     assert report.volume.total == 12 and report.period.days == 30
     for metric, value in (
         ("messages", "12"),
-        ("on-time", "33%"),
+        ("on-time", "14%"),
         ("escalations", "4"),
         ("over-limit", "1"),
         ("reviews-due", "2"),

@@ -7,12 +7,14 @@ that is obviously a crisis.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import event, given
+from hypothesis import strategies as st
 
 from agreements.business_hours import BusinessCalendar, Coverage
 from messaging.triage import engine
@@ -299,7 +301,7 @@ class TestOutsideAgreement:
         assert decision.disposition is Disposition.DELIVER
 
     def test_no_agreement(self, detects):
-        decision = triage(message(purpose="logistics"), context(None))
+        decision = triage(message(purpose="clinical"), context(None))
         assert decision.outside_agreement is True
         assert decision.agreement_id is None
         assert decision.agreement_version is None
@@ -326,7 +328,7 @@ class TestOutsideAgreement:
     def test_after_hours_on_an_office_hours_channel(self, detects):
         decision = triage(message(channel="sms", at=TUESDAY_9_40PM), context(agreement()))
         assert decision.outside_agreement is True
-        assert decision.rules[-2] == engine.FiredRule(
+        assert decision.rules[1] == engine.FiredRule(
             "after_hours_not_agreed",
             "Arrived at 21:40 on Tuesday, outside office hours; SMS is not agreed for after hours.",
         )
@@ -403,6 +405,7 @@ class TestUrgent:
 class TestFrequency:
     @pytest.mark.parametrize(("sent", "over"), [(0, False), (2, False), (3, True), (7, True)])
     def test_over_the_limit_once_the_week_already_has_the_limit(self, detects, sent, over):
+        detects(Category.CLINICAL)
         decision = triage(message(), context(agreement(limit=3), sent_this_week=sent))
         assert decision.over_frequency_limit is over
         expected = Disposition.HOLD_FOR_SESSION if over else Disposition.DELIVER
@@ -419,7 +422,8 @@ class TestFrequency:
         decision = triage(message(), context(agreement(limit=None), sent_this_week=500))
         assert decision.over_frequency_limit is False
 
-    def test_a_limit_of_zero_keeps_everything_for_the_session(self, detects):
+    def test_a_limit_of_zero_keeps_therapy_content_for_the_session(self, detects):
+        detects(Category.CLINICAL)
         decision = triage(message(), context(agreement(limit=0)))
         assert decision.over_frequency_limit is True
         assert decision.disposition is Disposition.HOLD_FOR_SESSION
@@ -532,16 +536,14 @@ class TestClinicalAndLogistics:
         # 2 business days from Tuesday morning: close of Thursday.
         assert decision.response_due_at == ny(2026, 5, 14, 17, 0)
 
-    @pytest.mark.parametrize("category", [Category.CLINICAL, Category.LOGISTICS])
-    def test_held_outside_the_agreement(self, detects, category):
-        detects(category)
+    def test_therapy_content_held_outside_the_agreement(self, detects):
+        detects(Category.CLINICAL)
         decision = triage(message(channel="phone"), context(agreement()))
         assert decision.disposition is Disposition.HOLD_FOR_SESSION
         assert "held_outside_agreement" in codes(decision)
 
-    @pytest.mark.parametrize("category", [Category.CLINICAL, Category.LOGISTICS])
-    def test_held_over_the_limit(self, detects, category):
-        detects(category)
+    def test_therapy_content_held_over_the_limit(self, detects):
+        detects(Category.CLINICAL)
         decision = triage(message(), context(agreement(limit=2), sent_this_week=2))
         assert decision.disposition is Disposition.HOLD_FOR_SESSION
         assert "held_over_frequency_limit" in codes(decision)
@@ -561,9 +563,146 @@ class TestClinicalAndLogistics:
         assert decision.response_due_at == ny(2026, 5, 13, 17, 0)
 
     def test_held_without_a_session_booked_is_due_at_none(self, detects):
+        detects(Category.CLINICAL)
         decision = triage(message(channel="phone"), context(agreement(), next_session_at=None))
         assert decision.disposition is Disposition.HOLD_FOR_SESSION
         assert decision.response_due_at is None
+
+
+# -- h. scheduling and admin is never held until the session --------------------------
+
+
+class TestSchedulingNeverHeld:
+    SATURDAY_BEFORE_DST_ENDS = ny(2026, 10, 31, 12, 0)  # EDT; the clocks go back on Sunday
+    SATURDAY_BEFORE_DST_STARTS = ny(2026, 3, 7, 22, 0)  # EST; the clocks go forward on Sunday
+
+    def test_after_hours_on_an_office_hours_channel_is_delivered_flagged(self, detects):
+        decision = triage(message(channel="sms", at=TUESDAY_9_40PM), context(agreement()))
+        assert decision.disposition is Disposition.DELIVER
+        assert decision.outside_agreement is True
+        # One business day counted from Wednesday 09:00 (day 0): the close of Thursday.
+        assert decision.response_due_at == ny(2026, 5, 14, 17, 0)
+        assert decision.rules[-2:] == (
+            engine.FiredRule(
+                "logistics_outside_agreement_delivered",
+                "Sent outside the agreement, but scheduling and admin is never held until the "
+                "session it is about: delivered to the practice and flagged.",
+            ),
+            engine.FiredRule(
+                "delivered_after_hours",
+                "Delivered to the inbox after hours; a reply to scheduling and admin is due "
+                "within 1 business day, counted from when the office opens, Wednesday 13 May "
+                "at 09:00.",
+            ),
+        )
+
+    def test_after_hours_with_no_window_is_due_at_the_next_opening(self, detects):
+        decision = triage(
+            message(channel="portal", at=SATURDAY_NOON), context(agreement(windows={}))
+        )
+        assert decision.disposition is Disposition.DELIVER
+        assert decision.response_due_at == ny(2026, 5, 18, 9, 0)
+        assert decision.rules[-1].reason == (
+            "Delivered to the inbox after hours; a reply to scheduling and admin is due when "
+            "the office opens, Monday 18 May at 09:00."
+        )
+
+    def test_within_office_hours_the_window_counts_from_arrival(self, detects):
+        decision = triage(message(channel="sms"), context(agreement()))
+        assert decision.response_due_at == ny(2026, 5, 13, 17, 0)
+        assert "delivered_after_hours" not in codes(decision)
+
+    @pytest.mark.parametrize(
+        "snapshot",
+        [
+            agreement(channels=(channel("portal"),)),
+            agreement(channels=(channel("sms", enabled=False),)),
+            agreement(channels=(channel("sms", ("clinical", "urgent")),)),
+            None,
+        ],
+        ids=["channel not agreed", "channel disabled", "purpose not agreed", "no agreement"],
+    )
+    def test_outside_the_agreement_is_delivered_to_the_practice(self, detects, snapshot):
+        decision = triage(message(channel="sms", purpose="logistics"), context(snapshot))
+        assert decision.disposition is Disposition.DELIVER
+        assert decision.outside_agreement is True
+        assert "logistics_outside_agreement_delivered" in codes(decision)
+        assert "held_outside_agreement" not in codes(decision)
+        # The agreed window where there is one, else one business day, as for the practice.
+        assert decision.response_due_at == ny(2026, 5, 13, 17, 0)
+
+    def test_outside_the_agreement_with_no_window_still_gets_a_due_time(self, detects):
+        snapshot = agreement(channels=(channel("portal"),), windows={})
+        decision = triage(message(channel="email"), context(snapshot))
+        assert decision.response_due_at == ny(2026, 5, 13, 17, 0)
+
+    @pytest.mark.parametrize("limit", [0, 2])
+    def test_over_the_limit_is_delivered_flagged(self, detects, limit):
+        decision = triage(message(), context(agreement(limit=limit), sent_this_week=2))
+        assert decision.disposition is Disposition.DELIVER
+        assert decision.over_frequency_limit is True
+        assert "logistics_over_limit_delivered" in codes(decision)
+
+    def test_every_breach_at_once_is_still_delivered(self, detects):
+        snapshot = agreement(channels=(channel("sms", ("clinical",)),), limit=0)
+        decision = triage(
+            message(channel="sms", at=TUESDAY_9_40PM, purpose="logistics"), context(snapshot)
+        )
+        assert decision.disposition is Disposition.DELIVER
+        assert codes(decision)[-3:] == [
+            "logistics_outside_agreement_delivered",
+            "logistics_over_limit_delivered",
+            "delivered_after_hours",
+        ]
+
+    def test_the_issue_example_with_the_real_detector(self):
+        decision = triage(
+            message("can we move next week's session?", channel="sms", at=TUESDAY_9_40PM),
+            context(agreement(hold_clinical=True, limit=0)),
+        )
+        assert decision.category is Category.LOGISTICS
+        assert decision.disposition is Disposition.DELIVER
+        assert decision.response_due_at == ny(2026, 5, 14, 17, 0)
+
+    def test_next_opening_across_the_november_clock_change(self, detects):
+        snapshot = agreement(windows={"logistics": WindowTerms(3, "hours")})
+        decision = triage(
+            message(channel="sms", at=self.SATURDAY_BEFORE_DST_ENDS), context(snapshot)
+        )
+        # Opens Monday 09:00 EST (14:00 UTC, not 13:00 as in October); three hours on.
+        assert decision.response_due_at == datetime(2026, 11, 2, 17, 0, tzinfo=UTC)
+        assert decision.rules[-1].reason.endswith("Monday 2 November at 09:00.")
+
+    def test_next_opening_across_the_march_clock_change(self, detects):
+        decision = triage(
+            message(channel="portal", at=self.SATURDAY_BEFORE_DST_STARTS),
+            context(agreement(windows={})),
+        )
+        # Arrived at 03:00 UTC Sunday in EST; opens Monday 09:00 EDT, which is 13:00 UTC.
+        assert decision.response_due_at == datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
+        assert decision.response_due_at.astimezone(NEW_YORK).hour == 9
+
+    def test_next_opening_is_the_covers_while_away(self, detects):
+        # The therapist is away; a London colleague covers in London office hours.
+        away = Coverage(ny(2026, 5, 11), ny(2026, 5, 18), office_hours("Europe/London"))
+        calendar = BusinessCalendar(office_hours(), (away,))
+        decision = triage(
+            message(channel="portal", at=TUESDAY_9_40PM),
+            context(agreement(windows={}), calendar=calendar),
+        )
+        # 21:40 Tuesday in New York is 02:40 Wednesday in London, which opens at 09:00.
+        assert decision.response_due_at == datetime(2026, 5, 13, 9, 0, tzinfo=LONDON)
+        assert decision.rules[-1].reason.endswith("Wednesday 13 May at 04:00.")
+
+    def test_nobody_covering_means_the_opening_after_the_away_period(self, detects):
+        away = Coverage(ny(2026, 5, 11), ny(2026, 5, 18), None)
+        calendar = BusinessCalendar(office_hours(), (away,))
+        decision = triage(
+            message(channel="portal", at=TUESDAY_9_40PM),
+            context(agreement(windows={}), calendar=calendar),
+        )
+        assert decision.disposition is Disposition.DELIVER
+        assert decision.response_due_at == ny(2026, 5, 18, 9, 0)
 
 
 # -- i. unknown senders ------------------------------------------------------------------
@@ -743,6 +882,10 @@ def test_invariants_hold_for_any_message(case: tuple[InboundMessage, TriageConte
     if decision.category is Category.URGENT or not inbound.sender_known:
         assert decision.disposition is not Disposition.HOLD_FOR_SESSION
 
+    # (7) Scheduling and admin is never held until the session it is about (invariant 9).
+    if decision.category is Category.LOGISTICS:
+        assert decision.disposition is Disposition.DELIVER
+
     # Only a crisis or urgent-after-hours escalates.
     if decision.disposition is Disposition.ESCALATE:
         assert decision.category in (Category.CRISIS, Category.URGENT)
@@ -752,3 +895,31 @@ def test_invariants_hold_for_any_message(case: tuple[InboundMessage, TriageConte
     if decision.is_check_in:
         assert not decision.over_frequency_limit
         assert decision.disposition is not Disposition.HOLD_FOR_SESSION
+
+
+SCHEDULING_TEXTS = (
+    "can we move next week's session?",
+    "Can we move Tuesday to 3pm?",
+    "I need to reschedule our session",
+    "Question about my invoice",
+)
+
+
+@PROPERTY_SETTINGS
+@given(triage_cases(), st.sampled_from(SCHEDULING_TEXTS), st.sampled_from([None, "logistics"]))
+def test_scheduling_is_never_held_for_the_session(
+    case: tuple[InboundMessage, TriageContext], body: str, purpose: str | None
+) -> None:
+    """Whatever the channel, hour, limit, away period or agreement, scheduling is delivered."""
+    inbound, triage_context = case
+    inbound = dataclasses.replace(
+        inbound, body=body, declared_purpose=purpose, declared_emergency=None
+    )
+    decision = triage(inbound, triage_context)
+    event(f"after hours: {decision.after_hours}, outside: {decision.outside_agreement}")
+    assert decision.category is Category.LOGISTICS
+    assert decision.disposition is Disposition.DELIVER
+    if decision.response_due_at is not None:
+        assert decision.response_due_at >= inbound.received_at
+        opening = triage_context.calendar.next_open(inbound.received_at)
+        assert opening is not None and decision.response_due_at >= opening
