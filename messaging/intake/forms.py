@@ -5,6 +5,10 @@ from django import forms
 from messaging.triage.categories import Category
 
 EMERGENCY_CHOICES = [("no", "No"), ("yes", "Yes — I need help now")]
+BODY_MAX_LENGTH = 5000
+# What a declared emergency with no words of its own says, so the message is never blank.
+NO_TEXT_GIVEN = "(No text: the client answered yes to “Is this an emergency?”.)"
+HELP_NOW_BODY = "(Sent with the “I need help now” button; no text.)"
 
 
 # The triage categories a client may choose, in their words. Crisis is not among them: the
@@ -18,26 +22,55 @@ PURPOSE_CHOICES = [(category.value, label) for category, label in _PURPOSE_LABEL
 
 
 class ComposeForm(forms.Form):
-    """The portal asks the answering-service question first, and the client may say yes."""
+    """The portal asks the answering-service question first, and the client may say yes.
+
+    A yes is never refused (DESIGN.md, invariant 6): the topic and the text are optional then,
+    and a topic that isn't one of the choices is ignored. Only a no needs a topic and words.
+    """
 
     emergency = forms.ChoiceField(
         label="Is this an emergency?",
         choices=EMERGENCY_CHOICES,
         widget=forms.RadioSelect,
-        help_text="If you say yes, we show you crisis help at once and reach a clinician now.",
+        help_text="If you say yes, we show you crisis help at once and reach a clinician now. "
+        "You don't need to write anything.",
     )
-    purpose = forms.ChoiceField(
-        label="What is it about?", choices=PURPOSE_CHOICES, widget=forms.RadioSelect
+    purpose = forms.CharField(
+        label="What is it about?",
+        widget=forms.RadioSelect(choices=PURPOSE_CHOICES),
+        required=False,
+        help_text="Not needed if this is an emergency.",
     )
     body = forms.CharField(
-        label="Your message", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": BODY_MAX_LENGTH}),
+        required=False,
+        strip=True,
     )
 
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
+    def clean(self):
+        cleaned = super().clean()
+        purpose = cleaned.get("purpose") or ""
+        body = cleaned.get("body") or ""
+        if cleaned.get("emergency") == "yes":
+            cleaned["purpose"] = purpose if purpose in _PURPOSES else ""
+            cleaned["body"] = body or NO_TEXT_GIVEN
+            return cleaned
+        if purpose not in _PURPOSES:
+            self.add_error(
+                "purpose",
+                "Choose what it is about — or, if this is an emergency, answer yes above.",
+            )
         if not body:
-            raise forms.ValidationError("Write your message first.")
-        return body
+            self.add_error("body", "Write your message first.")
+        elif len(body) > BODY_MAX_LENGTH:
+            self.add_error(
+                "body", f"Keep it under {BODY_MAX_LENGTH:,} characters ({len(body):,} now)."
+            )
+        return cleaned
+
+
+_PURPOSES = frozenset(value for value, _ in PURPOSE_CHOICES)
 
 
 class CallerSearchForm(forms.Form):
@@ -45,7 +78,8 @@ class CallerSearchForm(forms.Form):
 
 
 class PhoneMessageForm(forms.Form):
-    """What the operator records from a call. The emergency question is asked first."""
+    """What the operator records from a call. The emergency question is asked first; a yes
+    needs nothing else (the caller may not be able to say more)."""
 
     emergency = forms.ChoiceField(
         label="Ask: “Is this an emergency?”",
@@ -60,5 +94,23 @@ class PhoneMessageForm(forms.Form):
     caller_phone = forms.CharField(label="Caller's number", max_length=32, required=False)
     caller_name = forms.CharField(label="Caller's name (if not a known client)", required=False)
     body = forms.CharField(
-        label="Message, in the caller's words", widget=forms.Textarea(attrs={"rows": 5})
+        label="Message, in the caller's words",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("emergency") == "yes":
+            cleaned["body"] = cleaned.get("body") or "(The caller said it is an emergency.)"
+            # A topic that isn't one of the choices or an over-long number doesn't stop an
+            # emergency: the topic is left out and intake shortens the number it keeps.
+            if "purpose" in self.errors:
+                del self.errors["purpose"]
+                cleaned["purpose"] = ""
+            if "caller_phone" in self.errors:
+                del self.errors["caller_phone"]
+                cleaned["caller_phone"] = self.data.get("caller_phone", "")
+        elif "emergency" in cleaned and not cleaned.get("body"):
+            self.add_error("body", "Write down what the caller said.")
+        return cleaned
