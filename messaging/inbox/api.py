@@ -30,7 +30,8 @@ from messaging.inbox.services import thread_read_by_client
 from messaging.intake import envelopes
 from messaging.intake.forms import NO_TEXT_GIVEN
 from messaging.intake.normalise import Changes
-from messaging.models import Direction, Disposition, EnvelopeChannel, Message, TriageDecision
+from messaging.models import Direction, EnvelopeChannel, Message, TriageDecision
+from messaging.triage.categories import Category
 
 BODY_MAX_LENGTH = 5000
 PAGE_MAX_LIMIT = 100
@@ -153,7 +154,10 @@ class MessageOut(Schema):
     category: CategoryOut
     disposition: DispositionOut
     response_due_at: datetime | None
-    crisis_help: bool = Field(description="True when the message was escalated: get help now.")
+    crisis_help: bool = Field(
+        description="True for a crisis, declared or detected: get help now. An urgent message "
+        "sent on call after hours is escalated without being a crisis."
+    )
     replies: list[ReplyOut]
 
 
@@ -353,7 +357,7 @@ def _message_out(
         response_due_at=timezone.localtime(decision.response_due_at, zone)
         if decision.response_due_at
         else None,
-        crisis_help=decision.disposition == Disposition.ESCALATE,
+        crisis_help=decision.category == Category.CRISIS,
         replies=[
             ReplyOut(
                 id=reply.pk,

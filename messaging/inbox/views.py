@@ -12,6 +12,7 @@ from agreements.access import access_client
 from agreements.forms import add_service_errors
 from agreements.models import Role
 from agreements.roles import role_required
+from messaging.escalation.promises import promise_for_message
 from messaging.inbox import access, selectors
 from messaging.inbox import services as inbox_services
 from messaging.inbox.forms import (
@@ -22,6 +23,7 @@ from messaging.inbox.forms import (
     TherapySessionForm,
 )
 from messaging.models import Direction, Disposition
+from messaging.triage.categories import Category
 
 
 @role_required(Role.CLIENT)
@@ -52,7 +54,10 @@ def client_message_detail(request: HttpRequest, message_id: int) -> HttpResponse
             "message": message,
             "decision": decision,
             "replies": replies,
-            "is_crisis": decision is not None and decision.disposition == Disposition.ESCALATE,
+            # Crisis help for a crisis, declared or detected; urgent is never the crisis screen.
+            "is_crisis": decision is not None and decision.category == Category.CRISIS,
+            "escalated": decision is not None and decision.disposition == Disposition.ESCALATE,
+            "promise": promise_for_message(message),
             "plan": plan,
             "agreement": agreement_selectors.agreement_current_for_client(
                 client=request.membership
