@@ -39,9 +39,9 @@ def page_text(escalation: Escalation, code: str, url: str) -> tuple[str, str]:
     if is_urgent(escalation):
         subject = f"Urgent: {who} asks for a call back"
         body = (
-            f"URGENT — {who} ({escalation.practice.name}) sent an urgent message by {channel} "
-            "after hours; the agreement asks for a call back from the on-call clinician. No sign "
-            f"of immediate danger was found. Please call them back. {acknowledge}"
+            f"URGENT — {who} ({escalation.practice.name}) sent an urgent message by {channel}; "
+            "the agreement asks for a call back now. No sign of immediate danger was found. "
+            f"Please call them back. {acknowledge}"
         )
         return subject, body
     subject = f"Crisis: {who} needs a clinician now"
