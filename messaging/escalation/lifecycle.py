@@ -40,7 +40,7 @@ from messaging.notifications.services import PUBLISH_RETRY
 from . import machine
 from .acks import page_for_sms_ack
 from .health import HEARTBEAT_TICK, heartbeat
-from .pages import client_update, danger_line, incident_page, step_page
+from .pages import client_update, client_update_text, incident_page, step_page
 from .recipients import covering_therapist
 
 logger = logging.getLogger("contactpolicy.escalation")
@@ -262,13 +262,7 @@ def escalation_acknowledge(
             details={"escalation": escalation.pk, "via": via},
             occurred_at=now,
         )
-        client_update(
-            escalation,
-            f"{by} has your message and will contact you as soon as they can. "
-            + danger_line(escalation),
-            now,
-            None,
-        )
+        client_update(escalation, client_update_text(escalation, now), now, None)
     return AckResult(escalation, True)
 
 

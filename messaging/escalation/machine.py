@@ -176,6 +176,71 @@ def acknowledge(progress: Progress) -> tuple[Progress, bool]:
     return replace(progress, state=State.ACKNOWLEDGED, next_action_at=None), True
 
 
+@dataclass(frozen=True)
+class Contact:
+    """One step of the chain as the client hears of it: whoever ``action`` names, paged as step
+    ``step_index`` of round ``cycle`` at ``at``."""
+
+    action: Action
+    step_index: int
+    cycle: int
+    at: datetime
+    target_membership_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Promise:
+    """What an escalation will do, read from its snapshot and progress (DESIGN.md, invariant 8).
+
+    ``contacting``: the step paged last — or, before the first page, the one about to be.
+    ``then``: the step ``advance`` pages next if nobody acknowledges, or None when the next
+    thing it does is end the chain (at ``ends_at``, an incident for the practice admins).
+    """
+
+    state: State
+    contacting: Contact | None = None
+    then: Contact | None = None
+    ends_at: datetime | None = None
+
+
+def promise(policy: PolicySnapshot, progress: Progress) -> Promise:
+    """Who is being contacted now and who next: exactly what ``advance`` will do."""
+    if progress.state != State.ACTIVE or progress.next_action_at is None:
+        return Promise(progress.state)
+    due_at = progress.next_action_at
+    if progress.step_index == 0:
+        # Not paged yet: the first step pages as soon as the engine runs it.
+        contacting = _contact(policy, 0, progress.cycle, due_at)
+        after = due_at + policy.steps[0].wait
+        then = _following(policy, 1, progress.cycle, after)
+    else:
+        paged = policy.steps[progress.step_index - 1]
+        contacting = _contact(policy, progress.step_index - 1, progress.cycle, due_at - paged.wait)
+        then = _following(policy, progress.step_index, progress.cycle, due_at)
+    return Promise(progress.state, contacting, then, _ends_at(policy, contacting))
+
+
+def _contact(policy: PolicySnapshot, step_index: int, cycle: int, at: datetime) -> Contact:
+    step = policy.steps[step_index]
+    return Contact(step.action, step_index, cycle, at, step.target_membership_id)
+
+
+def _following(policy: PolicySnapshot, step_index: int, cycle: int, at: datetime) -> Contact | None:
+    if step_index < len(policy.steps):
+        return _contact(policy, step_index, cycle, at)
+    if cycle + 1 < policy.repeat_count:
+        return _contact(policy, 0, cycle + 1, at)
+    return None
+
+
+def _ends_at(policy: PolicySnapshot, contacting: Contact) -> datetime:
+    """When the chain runs out unacknowledged: every wait still to come, from ``contacting``."""
+    waits = [step.wait for step in policy.steps]
+    remaining = sum(waits[contacting.step_index :], timedelta())
+    remaining += sum(waits, timedelta()) * (policy.repeat_count - contacting.cycle - 1)
+    return contacting.at + remaining
+
+
 def describe(policy: PolicySnapshot) -> list[str]:
     """The chain in plain words, for the timeline and the policy preview."""
     words = {

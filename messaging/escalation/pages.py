@@ -24,18 +24,30 @@ from messaging.triage import crisis_help
 
 from . import machine
 from .acks import ack_code_new, ack_url
+from .promises import escalation_promise_text, is_urgent
 from .recipients import page_recipients
 
 logger = logging.getLogger("contactpolicy.escalation")
 
 
 def page_text(escalation: Escalation, code: str, url: str) -> tuple[str, str]:
+    """A crisis page reads CRISIS; an urgent one (urgent after hours, sent on call by the
+    agreement) reads URGENT and asks for a call back — never called a crisis."""
     who = str(escalation.client.user) if escalation.client else "An unknown caller"
     channel = escalation.message.get_channel_display().lower()
+    acknowledge = f"Acknowledge: reply ACK {code} or open {url}"
+    if is_urgent(escalation):
+        subject = f"Urgent: {who} asks for a call back"
+        body = (
+            f"URGENT — {who} ({escalation.practice.name}) sent an urgent message by {channel}; "
+            "the agreement asks for a call back now. No sign of immediate danger was found. "
+            f"Please call them back. {acknowledge}"
+        )
+        return subject, body
     subject = f"Crisis: {who} needs a clinician now"
     body = (
         f"CRISIS — {who} ({escalation.practice.name}) sent a crisis message by {channel}. "
-        f"Please call them now. Acknowledge: reply ACK {code} or open {url}"
+        f"Please call them now. {acknowledge}"
     )
     return subject, body
 
@@ -100,23 +112,21 @@ def step_page(
     if not recipients:
         logger.error("escalation %s step %s found nobody to page", escalation.pk, page.step_index)
     transaction.on_commit(lambda: notifications_enqueue(created))
-    client_update(escalation, client_update_text(escalation, page), now, page)
+    client_update(escalation, client_update_text(escalation, now), now, page)
 
 
 def danger_line(escalation: Escalation) -> str:
-    """The help every update to the client ends with, in the practice's own numbers."""
-    return crisis_help.help_now(crisis_help.EmergencyNumbers.of(escalation.practice))
+    """The help every update to the client ends with, in the practice's own numbers: the full
+    help for a crisis, the one short line for an urgent message."""
+    numbers = crisis_help.EmergencyNumbers.of(escalation.practice)
+    if is_urgent(escalation):
+        return crisis_help.danger_line(numbers)
+    return crisis_help.help_now(numbers)
 
 
-def client_update_text(escalation: Escalation, page: machine.Page) -> str:
-    therapist = escalation.therapist.user if escalation.therapist else None
-    if page.cycle == 0 and page.step_index == 0 and therapist is not None:
-        first = f"We're reaching {therapist} now."
-    elif page.action == machine.Action.NOTIFY_ON_CALL:
-        first = "We're still trying: the on-call clinician is being contacted now."
-    else:
-        first = "We're still trying to reach a clinician for you."
-    return f"{first} {danger_line(escalation)}"
+def client_update_text(escalation: Escalation, now: datetime) -> str:
+    """Who is being contacted now and next, from the escalation's own snapshot."""
+    return f"{escalation_promise_text(escalation, now=now)} {danger_line(escalation)}"
 
 
 def client_update(
@@ -130,7 +140,7 @@ def client_update(
         text=text,
         now=now,
         summary=f"Escalation update to the client on {message.get_channel_display()}",
-        includes_crisis_help=True,
+        includes_crisis_help=not is_urgent(escalation),
     )
     # The portal shows it; on the phone the operator already gave the numbers.
     step = f"s{page.step_index}:c{page.cycle}" if page else "final"
@@ -162,6 +172,7 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
     )
     from messaging.notifications.selectors import contact_methods_for
 
+    kind = "an urgent" if is_urgent(escalation) else "a crisis"
     for admin in admins:
         for method in contact_methods_for(admin.user):
             notification, was_created = Notification.objects.get_or_create(
@@ -174,8 +185,8 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
                     "purpose": NotificationPurpose.INCIDENT,
                     "channel": method.kind,
                     "address": method.address,
-                    "subject": "Incident: a crisis escalation was not acknowledged",
-                    "body": "Nobody acknowledged a crisis escalation for "
+                    "subject": f"Incident: {kind} escalation was not acknowledged",
+                    "body": f"Nobody acknowledged {kind} escalation for "
                     f"{escalation.client.user if escalation.client else 'an unknown caller'}. "
                     "Open the escalation and make sure someone reaches them now.",
                     "ack_code": ack_code_new(),
@@ -186,10 +197,4 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
             if was_created:
                 created.append(notification.pk)
     transaction.on_commit(lambda: notifications_enqueue(created))
-    client_update(
-        escalation,
-        "We haven't been able to reach a clinician yet and we're still trying. "
-        + danger_line(escalation),
-        now,
-        None,
-    )
+    client_update(escalation, client_update_text(escalation, now), now, None)

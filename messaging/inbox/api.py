@@ -18,8 +18,9 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import ConfigDict, StrictBool, StrictStr, field_validator
+from pydantic import ConfigDict, StrictBool, StrictStr, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from agreements.models import Channel, Membership, Purpose, Role, User
 from agreements.selectors import membership_for_user
@@ -27,9 +28,11 @@ from agreements.tokens import api_token_user
 from messaging.inbox import access, selectors
 from messaging.inbox.services import thread_read_by_client
 from messaging.intake import envelopes
+from messaging.intake.forms import NO_TEXT_GIVEN
 from messaging.intake.limits import MESSAGE_BODY_MAX_CHARS
 from messaging.intake.normalise import Changes
-from messaging.models import Direction, Disposition, EnvelopeChannel, Message, TriageDecision
+from messaging.models import Direction, EnvelopeChannel, Message, TriageDecision
+from messaging.triage.categories import Category
 
 PAGE_MAX_LIMIT = 100
 # Big enough for any real thread, small enough that offset + limit fits every database's integers.
@@ -78,16 +81,21 @@ ChannelOut = Literal["portal", "sms", "email", "phone"]
 
 
 class MessageIn(Schema):
+    """A message. ``emergency: true`` needs nothing else (DESIGN.md, invariant 6); a message that
+    is not an emergency needs a purpose and words."""
+
     # Unknown fields are refused: a misspelt "emergency" must not pass silently.
     model_config = ConfigDict(extra="forbid")
 
     body: StrictStr = Field(
-        min_length=1,
+        "",
         max_length=MESSAGE_BODY_MAX_CHARS,
-        description=f"The message, up to {MESSAGE_BODY_MAX_CHARS} characters; not only whitespace.",
-        json_schema_extra={"pattern": r"\S"},
+        description=f"The message, up to {MESSAGE_BODY_MAX_CHARS} characters; not only "
+        "whitespace. May be left out when emergency is true.",
     )
-    purpose: PurposeIn = Field(description="What it is about.")
+    purpose: PurposeIn | None = Field(
+        None, description="What it is about. May be left out when emergency is true."
+    )
     emergency: StrictBool = Field(
         description="Is this an emergency? Saying yes brings crisis help at once and reaches a "
         "clinician now."
@@ -95,12 +103,33 @@ class MessageIn(Schema):
 
     @field_validator("body")
     @classmethod
-    def _body_has_words(cls, body: str) -> str:
+    def _body_trimmed(cls, body: str) -> str:
         # NUL and lone surrogates are already gone (``envelopes.text_field``).
-        body = body.strip()
-        if not body:
-            raise ValueError("Write your message first.")
-        return body
+        return body.strip()
+
+    @model_validator(mode="after")
+    def _not_an_emergency_says_what(self) -> "MessageIn":
+        if self.emergency:
+            return self
+        if self.purpose is None:
+            raise PydanticCustomError(
+                "missing", "Say what it is about (or answer yes to emergency)."
+            )
+        if not self.body:
+            raise PydanticCustomError("missing", "Write your message first.")
+        return self
+
+
+def _emergency_declared(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("emergency") is True
+
+
+def _emergency_intake_fields(data: dict) -> tuple[str, str]:
+    """(body, purpose) of a declared emergency whose other fields didn't validate: whatever
+    was usable, never a refusal."""
+    body = data.get("body") if isinstance(data.get("body"), str) else ""
+    purpose = data.get("purpose") if data.get("purpose") in PurposeIn.__args__ else ""
+    return body.strip(), purpose
 
 
 class PageIn(Schema):
@@ -125,7 +154,10 @@ class MessageOut(Schema):
     category: CategoryOut
     disposition: DispositionOut
     response_due_at: datetime | None
-    crisis_help: bool = Field(description="True when the message was escalated: get help now.")
+    crisis_help: bool = Field(
+        description="True for a crisis, declared or detected: get help now. An urgent message "
+        "sent on call after hours is escalated without being a crisis."
+    )
     replies: list[ReplyOut]
 
 
@@ -229,18 +261,24 @@ def message_create(request: HttpRequest) -> Status:
     try:
         payload = MessageIn.model_validate(data)
     except PydanticValidationError as error:
-        envelopes.envelope_refuse(envelope=envelope, reason="invalid_fields", changes=changes)
-        return Status(422, ValidationErrorOut(detail=_issues(error)))
+        if not _emergency_declared(data):
+            envelopes.envelope_refuse(envelope=envelope, reason="invalid_fields", changes=changes)
+            return Status(422, ValidationErrorOut(detail=_issues(error)))
+        # A declared emergency is never refused: an over-long text, an unknown purpose or a
+        # misspelt extra field is kept on the envelope and the emergency goes through.
+        body, purpose = _emergency_intake_fields(data)
+    else:
+        body, purpose = payload.body, payload.purpose or ""
     received = envelopes.envelope_receive(
         envelope=envelope,
         changes=changes,
         intake=envelopes.Intake(
             channel=Channel.PORTAL,
-            body=payload.body,
+            body=body or NO_TEXT_GIVEN,
             practice_id=client.practice_id,
             sender_id=client.pk,
-            declared_purpose=Purpose(payload.purpose),
-            declared_emergency=payload.emergency,
+            declared_purpose=Purpose(purpose) if purpose else "",
+            declared_emergency=data["emergency"],
         ),
     )
     if received is None:
@@ -319,7 +357,7 @@ def _message_out(
         response_due_at=timezone.localtime(decision.response_due_at, zone)
         if decision.response_due_at
         else None,
-        crisis_help=decision.disposition == Disposition.ESCALATE,
+        crisis_help=decision.category == Category.CRISIS,
         replies=[
             ReplyOut(
                 id=reply.pk,

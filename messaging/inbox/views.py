@@ -12,6 +12,7 @@ from agreements.access import access_client
 from agreements.forms import add_service_errors
 from agreements.models import Channel, Role
 from agreements.roles import role_required
+from messaging.escalation.promises import promise_for_message
 from messaging.inbox import access, selectors
 from messaging.inbox import services as inbox_services
 from messaging.inbox.forms import (
@@ -24,6 +25,7 @@ from messaging.inbox.forms import (
 from messaging.intake import raising
 from messaging.intake import selectors as intake_selectors
 from messaging.models import Direction, Disposition
+from messaging.triage.categories import Category
 
 
 @role_required(Role.CLIENT)
@@ -54,7 +56,10 @@ def client_message_detail(request: HttpRequest, message_id: int) -> HttpResponse
             "message": message,
             "decision": decision,
             "replies": replies,
-            "is_crisis": decision is not None and decision.disposition == Disposition.ESCALATE,
+            # Crisis help for a crisis, declared or detected; urgent is never the crisis screen.
+            "is_crisis": decision is not None and decision.category == Category.CRISIS,
+            "escalated": decision is not None and decision.disposition == Disposition.ESCALATE,
+            "promise": promise_for_message(message),
             "can_raise": intake_selectors.message_is_raisable(message),
             "raised": intake_selectors.was_raised(decision),
             "plan": plan,

@@ -8,6 +8,9 @@ from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
 CALLER_NAME_MAX_CHARS = 150  # a person's name, as on User
 
 EMERGENCY_CHOICES = [("no", "No"), ("yes", "Yes — I need help now")]
+# What a declared emergency with no words of its own says, so the message is never blank.
+NO_TEXT_GIVEN = "(No text: the client answered yes to “Is this an emergency?”.)"
+HELP_NOW_BODY = "(Sent with the “I need help now” button; no text.)"
 
 
 # The triage categories a client may choose, in their words. Crisis is not among them: the
@@ -28,29 +31,62 @@ BODY_TOO_LONG = (
 
 
 class ComposeForm(forms.Form):
-    """The portal asks the answering-service question first, and the client may say yes."""
+    """The portal asks the answering-service question first, and the client may say yes.
+
+    A yes is never refused (DESIGN.md, invariant 6): the topic and the text are optional then,
+    and a topic that isn't one of the choices is ignored. Only a no needs a topic and words.
+    """
 
     emergency = forms.ChoiceField(
         label="Is this an emergency?",
         choices=EMERGENCY_CHOICES,
         widget=forms.RadioSelect,
-        help_text="If you say yes, we show you crisis help at once and reach a clinician now.",
+        help_text="If you say yes, we show you crisis help at once and reach a clinician now. "
+        "You don't need to write anything.",
     )
-    purpose = forms.ChoiceField(
-        label="What is it about?", choices=PURPOSE_CHOICES, widget=forms.RadioSelect
+    purpose = forms.CharField(
+        label="What is it about?",
+        widget=forms.RadioSelect(choices=PURPOSE_CHOICES),
+        required=False,
+        help_text="Not needed if this is an emergency.",
     )
     body = forms.CharField(
         label="Your message",
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=MESSAGE_BODY_MAX_CHARS,
         error_messages={"max_length": BODY_TOO_LONG},
+        required=False,
+        strip=True,
     )
 
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError("Write your message first.")
-        return body
+    def clean(self):
+        cleaned = super().clean()
+        purpose = cleaned.get("purpose") or ""
+        body = cleaned.get("body") or ""
+        if cleaned.get("emergency") == "yes":
+            cleaned["purpose"] = purpose if purpose in _PURPOSES else ""
+            if "body" in self.errors:
+                # Too long: an emergency still goes through with what fits (the request keeps
+                # the whole text).
+                del self.errors["body"]
+                body = _first_part(self.data.get("body"))
+            cleaned["body"] = body or NO_TEXT_GIVEN
+            return cleaned
+        if purpose not in _PURPOSES:
+            self.add_error(
+                "purpose",
+                "Choose what it is about — or, if this is an emergency, answer yes above.",
+            )
+        if not body and "body" not in self.errors:
+            self.add_error("body", "Write your message first.")
+        return cleaned
+
+
+def _first_part(raw) -> str:
+    return (raw if isinstance(raw, str) else "").strip()[:MESSAGE_BODY_MAX_CHARS]
+
+
+_PURPOSES = frozenset(value for value, _ in PURPOSE_CHOICES)
 
 
 class CallerSearchForm(forms.Form):
@@ -58,7 +94,8 @@ class CallerSearchForm(forms.Form):
 
 
 class PhoneMessageForm(forms.Form):
-    """What the operator records from a call. The emergency question is asked first."""
+    """What the operator records from a call. The emergency question is asked first; a yes
+    needs nothing else (the caller may not be able to say more)."""
 
     emergency = forms.ChoiceField(
         label="Ask: “Is this an emergency?”",
@@ -81,4 +118,29 @@ class PhoneMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=MESSAGE_BODY_MAX_CHARS,
         error_messages={"max_length": BODY_TOO_LONG},
+        required=False,
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("emergency") == "yes":
+            if "body" in self.errors:  # too long: what fits goes through (the request keeps all)
+                del self.errors["body"]
+                cleaned["body"] = _first_part(self.data.get("body"))
+            if "caller_name" in self.errors:
+                del self.errors["caller_name"]
+                cleaned["caller_name"] = _first_part(self.data.get("caller_name"))[
+                    :CALLER_NAME_MAX_CHARS
+                ]
+            cleaned["body"] = cleaned.get("body") or "(The caller said it is an emergency.)"
+            # A topic that isn't one of the choices or an over-long number doesn't stop an
+            # emergency: the topic is left out and intake shortens the number it keeps.
+            if "purpose" in self.errors:
+                del self.errors["purpose"]
+                cleaned["purpose"] = ""
+            if "caller_phone" in self.errors:
+                del self.errors["caller_phone"]
+                cleaned["caller_phone"] = self.data.get("caller_phone", "")
+        elif "emergency" in cleaned and not cleaned.get("body"):
+            self.add_error("body", "Write down what the caller said.")
+        return cleaned

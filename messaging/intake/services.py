@@ -124,10 +124,22 @@ def decision_record(
 
 
 def _reply_text(
-    *, message: Message, result: engine.TriageDecision, now: datetime, body_cut
+    *,
+    message: Message,
+    result: engine.TriageDecision,
+    now: datetime,
+    body_cut,
+    escalation: Escalation | None = None,
 ) -> AutoReply:
     try:
-        return _agreed_reply_text(message=message, result=result, now=now, body_cut=body_cut)
+        promised = None
+        if escalation is not None:
+            from messaging.escalation.promises import escalation_promised
+
+            promised = escalation_promised(escalation, now=now)
+        return _agreed_reply_text(
+            message=message, result=result, now=now, body_cut=body_cut, promised=promised
+        )
     except Exception:
         logger.exception("auto-reply failed for message %s; sending the safe reply", message.pk)
         return safe_reply(message.practice)
@@ -141,7 +153,7 @@ def safe_reply(practice: Practice) -> AutoReply:
 
 
 def _agreed_reply_text(
-    *, message: Message, result: engine.TriageDecision, now: datetime, body_cut
+    *, message: Message, result: engine.TriageDecision, now: datetime, body_cut, promised=None
 ) -> AutoReply:
     client = message.client
     plan = None
@@ -159,6 +171,7 @@ def _agreed_reply_text(
         safety_plan=plan,
         body_cut=body_cut,
         channel=message.channel,
+        promised=promised,
     )
 
 
@@ -356,7 +369,9 @@ def _auto_reply_record(
 ) -> Message:
     """The auto-reply; a crisis reply belongs to the message's escalation, so it is sent on the
     crisis queue like the pages."""
-    reply = _reply_text(message=message, result=result, now=now, body_cut=body_cut)
+    reply = _reply_text(
+        message=message, result=result, now=now, body_cut=body_cut, escalation=escalation
+    )
     outbound = automatic_message_record(
         to=message,
         text=reply.text,

@@ -6,6 +6,7 @@ from . import views, webhooks
 
 urlpatterns = [
     path("me/messages/new/", views.message_compose, name="message_compose"),
+    path("me/help-now/", views.message_help_now, name="message_help_now"),
     path("console/", views.operator_console, name="operator_console"),
     path("webhooks/sms/", webhooks.sms_inbound, name="sms_inbound"),
     path("webhooks/email/", webhooks.email_inbound, name="email_inbound"),

@@ -6,12 +6,18 @@ message cannot be processed now the sender still gets crisis help and "we have i
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from agreements import selectors as agreement_selectors
 from agreements.models import Channel, Role
 from agreements.roles import role_required
 from messaging.intake import envelopes, selectors
-from messaging.intake.forms import CallerSearchForm, ComposeForm, PhoneMessageForm
+from messaging.intake.forms import (
+    HELP_NOW_BODY,
+    CallerSearchForm,
+    ComposeForm,
+    PhoneMessageForm,
+)
 from messaging.intake.normalise import Changes, text_clean
 from messaging.models import EnvelopeChannel
 
@@ -69,6 +75,30 @@ def message_compose(request: HttpRequest) -> HttpResponse:
             "agreement": agreement_selectors.agreement_current_for_client(client=client),
         },
     )
+
+
+@require_POST
+@role_required(Role.CLIENT)
+def message_help_now(request: HttpRequest) -> HttpResponse:
+    """The one-tap "I need help now" on every client page: a declared emergency with no
+    typing, through the same store-first path as compose, landing on crisis help."""
+    client = request.membership
+    envelope = envelopes.envelope_store_request(
+        request, channel=EnvelopeChannel.PORTAL, submitted_by=client
+    )
+    received = envelopes.envelope_receive(
+        envelope=envelope,
+        intake=envelopes.Intake(
+            channel=Channel.PORTAL,
+            body=HELP_NOW_BODY,
+            practice_id=client.practice_id,
+            sender_id=client.pk,
+            declared_emergency=True,
+        ),
+    )
+    if received is None:
+        return _kept(request, envelope, operator=False)
+    return redirect("client_message_detail", message_id=received.message.pk)
 
 
 @role_required(Role.OPERATOR, Role.THERAPIST, Role.ADMIN)

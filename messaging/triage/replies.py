@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from agreements.business_hours import describe_due
@@ -21,7 +21,15 @@ from messaging.triage.categories import Category
 from messaging.triage.crisis_help import EmergencyNumbers, danger_line, help_now
 from messaging.triage.engine import CLIENT_RAISED, Disposition, TriageDecision
 
-__all__ = ["RAISE_KEYWORD", "AutoReply", "auto_reply", "body_cut_line", "how_to_raise"]
+__all__ = [
+    "RAISE_KEYWORD",
+    "AutoReply",
+    "Promised",
+    "auto_reply",
+    "body_cut_line",
+    "how_to_raise",
+    "promise_text",
+]
 
 #: The word a client replies with, by SMS or email, to say a held or delivered message can't
 #: wait (case does not matter). It is not an acknowledgement code: those are four digits.
@@ -51,6 +59,71 @@ class AutoReply:
     includes_crisis_help: bool
 
 
+@dataclass(frozen=True)
+class Promised:
+    """What an escalation will do, in names (``machine.promise``, with who each step reaches).
+
+    ``contacting`` is being contacted now; ``then`` is contacted at ``then_at`` if nobody has
+    answered, or None when the chain ends then (``ends_at``) and the practice is alerted.
+    """
+
+    contacting: str = ""
+    then: str | None = None
+    then_at: datetime | None = None
+    ends_at: datetime | None = None
+    acknowledged_by: str = ""
+    resolved: bool = False
+    exhausted: bool = False
+
+
+def promise_text(promised: Promised, *, now: datetime, time_zone: str, urgent: bool) -> str:
+    """Who is being contacted now and next, for the reply, the status page and the updates.
+
+    ``urgent``: an urgent (not crisis) message the agreement sends on call after hours — the
+    clinician is asked to call back.
+    """
+    if promised.resolved:
+        return f"{promised.acknowledged_by} has been in touch about this message."
+    if promised.acknowledged_by:
+        return f"{promised.acknowledged_by} has your message and is calling you now."
+    if promised.exhausted:
+        return (
+            "We haven't been able to reach a clinician yet. The practice team has been alerted "
+            "and is still trying."
+        )
+    if urgent:
+        first = f"We've asked {promised.contacting} to call you back now."
+    else:
+        first = f"We're contacting {promised.contacting} now."
+    when = _clock_phrase(promised.then_at or promised.ends_at, now, time_zone)
+    if promised.then:
+        after = f"If they haven't answered by {when}, we'll contact {promised.then}."
+    else:
+        after = f"If they haven't answered by {when}, the practice team is alerted."
+    if urgent and promised.then and promised.ends_at:
+        ends = _clock_phrase(promised.ends_at, now, time_zone)
+        after += f" We keep trying until {ends}, then the practice team is alerted."
+    return f"{first} {after}"
+
+
+def _clock_phrase(at: datetime | None, now: datetime, time_zone: str) -> str:
+    """'22:15', 'tomorrow 00:05' or 'Thursday 09:00', in the client's zone (minutes rounded up,
+    so it never says sooner than the engine will act)."""
+    if at is None:
+        return "soon"
+    zone = ZoneInfo(time_zone)
+    if at.second or at.microsecond:
+        at = at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    local, today = at.astimezone(zone), now.astimezone(zone).date()
+    days = (local.date() - today).days
+    if days == 0:
+        return f"{local:%H:%M}"
+    if days == 1:
+        return f"tomorrow {local:%H:%M}"
+    day = f"{_WEEKDAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]}"
+    return f"{day} {local:%H:%M}"
+
+
 def auto_reply(
     decision: TriageDecision,
     *,
@@ -62,24 +135,34 @@ def auto_reply(
     safety_plan: Sequence[tuple[str, str]] | None,
     body_cut: tuple[int, int] | None = None,
     channel: str | None = None,
+    promised: Promised | None = None,
 ) -> AutoReply:
     """The reply for one triage decision, in the client's ``time_zone``.
 
     ``safety_plan`` is the client's plan as (step, what they wrote) pairs, in order; steps left
     empty are skipped. ``body_cut`` is (characters kept, characters sent) when the message was
     longer than intake takes whole. ``channel`` is the one the reply goes out on: a held or
-    delivered reply then says how to raise the message on it (``how_to_raise``).
+    delivered reply then says how to raise the message on it (``how_to_raise``). ``promised``:
+    for an escalation, who its policy snapshot contacts now and next (without it the reply says
+    only that a clinician is being reached).
     """
     cut = [body_cut_line(*body_cut)] if body_cut else []
     raised = [_RAISED_LINE] if decision.fired(CLIENT_RAISED) else []
-    if decision.disposition is Disposition.ESCALATE and decision.category is Category.CRISIS:
+    if decision.category is Category.CRISIS:
+        crisis = _crisis_reply(therapist_name, emergency, safety_plan, promised, now, time_zone)
         return AutoReply(
-            "\n".join([_crisis_reply(therapist_name, emergency, safety_plan), *raised, *cut]),
+            "\n".join([crisis, *raised, *cut]),
             includes_crisis_help=True,
         )
     lines = list(raised)
     if decision.disposition is Disposition.ESCALATE:
-        lines.append(f"{_thanks(client_first_name)} We're contacting the on-call clinician now.")
+        # Urgent after hours, where the agreement sends it on call: never the crisis screen.
+        who = (
+            promise_text(promised, now=now, time_zone=time_zone, urgent=True)
+            if promised
+            else "We've asked a clinician to call you back now."
+        )
+        lines.append(f"{_thanks(client_first_name)} Your message is urgent. {who}")
     elif decision.disposition is Disposition.HOLD_FOR_SESSION:
         lines.append(_held_reply(decision, now, time_zone, client_first_name))
     else:
@@ -125,11 +208,17 @@ def _crisis_reply(
     therapist_name: str,
     emergency: EmergencyNumbers,
     safety_plan: Sequence[tuple[str, str]] | None,
+    promised: Promised | None,
+    now: datetime,
+    time_zone: str,
 ) -> str:
     """Immediate help first, then who we are contacting, then the client's own plan."""
     lines = [help_now(emergency)]
-    who = therapist_name.strip() or "your therapist"
-    lines.append(f"We're contacting {who} now, and the on-call clinician if needed.")
+    if promised is not None:
+        lines.append(promise_text(promised, now=now, time_zone=time_zone, urgent=False))
+    else:
+        who = therapist_name.strip() or "your therapist"
+        lines.append(f"We're contacting {who} now, and the on-call clinician if needed.")
     steps = [(step.strip(), text.strip()) for step, text in safety_plan or () if text.strip()]
     if steps:
         lines.append("Your safety plan:")

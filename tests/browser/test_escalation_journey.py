@@ -80,9 +80,15 @@ def test_crisis_at_night_pages_therapist_then_on_call_who_acknowledges_by_link(
     expect(timeline).to_contain_text("Step 2 (round 1): paged Owen Other")
 
     client_page.reload()
-    expect(client_page.get_by_text("We're reaching Tess Therapist now.")).to_be_visible()
-    expect(client_page.get_by_text("the on-call clinician is being contacted now")).to_be_visible()
-    expect(client_page.get_by_text("Owen Other has your message")).to_be_visible()
+    # The updates follow the chain, and the status at the top says who is calling now.
+    replies = client_page.get_by_test_id("auto-reply")
+    expect(replies.filter(has_text="We're contacting Tess Therapist now.")).to_have_count(2)
+    expect(
+        replies.filter(has_text="We're contacting Owen Other (the on-call clinician) now.")
+    ).to_have_count(1)
+    expect(client_page.get_by_test_id("promise")).to_contain_text(
+        "Owen Other has your message and is calling you now."
+    )
 
     time_machine.shift(timedelta(minutes=30))
     engine.escalation_tick()

@@ -283,6 +283,7 @@ MATRIX: dict[str, Row] = {
     # messaging: client
     "client_messages": Row(CLIENT_ONLY),
     "message_compose": Row(CLIENT_ONLY),
+    "message_help_now": Row(statuses(403, client=302, other_client=302), method="post"),
     "client_message_detail": Row(
         statuses(403, client=200, other_client=404), kwargs=_client_message
     ),

@@ -182,7 +182,10 @@ def test_no_client_page_shows_another_client_or_paging_details(client, practice_
         seen.append(name)
     # The escalation's status, as the client sees it on their crisis message and in the API.
     for url, shown in (
-        (reverse("client_message_detail", args=[world.own_crisis.pk]), "We're contacting Tess"),
+        (
+            reverse("client_message_detail", args=[world.own_crisis.pk]),
+            "We&#x27;re contacting Tess",
+        ),
         (reverse("api:message", kwargs={"id": world.own_crisis.pk}), '"crisis_help": true'),
     ):
         page = client.get(url).content.decode()

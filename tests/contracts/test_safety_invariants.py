@@ -4,8 +4,14 @@
    (inbox, session prep or escalation); unknown senders go to the practice.
 2. Crisis, declared or detected, always escalates with crisis help at once, whatever the
    channel, hour, frequency or agreement, even with no agreement at all.
-3. Detection can raise the declared urgency, never lower it.
+3. Detection can raise the declared urgency, never lower it; urgent is never shown the crisis
+   screen (crisis help first) unless crisis was declared or detected.
 5. Each decision records the agreement version it was made against and why.
+8. What the client is told is what will happen: an escalation's reply names whoever its own
+   policy snapshot contacts now.
+
+Invariant 6 (a declared emergency is never refused) is tested through every way in, pages and
+API included, in ``test_safety_invariants_emergency``.
 """
 
 from datetime import datetime, timedelta
@@ -16,10 +22,11 @@ from hypothesis import strategies as st
 
 from agreements import services
 from agreements.models import Channel
+from messaging.escalation.promises import escalation_promised
 from messaging.inbox import selectors as inbox_selectors
 from messaging.intake import selectors as intake_selectors
 from messaging.intake.services import message_receive
-from messaging.models import ContactEvent, EventType, MessageStatus
+from messaging.models import ContactEvent, Escalation, EventType, MessageStatus
 from messaging.triage.categories import Category
 
 CRISIS_TEXTS = [
@@ -159,10 +166,20 @@ def test_safety_invariants_hold_through_intake(world, spec, incoming):
         assert "988" in received.auto_reply.body
         assert received.auto_reply.channel == incoming["channel"]
 
+    else:
+        # Urgent (or anything else not a crisis) never opens with the crisis screen.
+        assert not received.auto_reply.body.startswith("If you are in danger now")
+
     # 3. Never lower than declared.
     declared = "crisis" if incoming["declared_emergency"] else incoming["declared_purpose"]
     if declared:
         assert Category(decision.category).severity >= Category(declared).severity
+
+    # 8. The reply names who the escalation's own snapshot is contacting now.
+    if decision.disposition == "escalate":
+        escalation = Escalation.objects.get(message=message)
+        promised = escalation_promised(escalation, now=received_at)
+        assert promised.contacting and promised.contacting in received.auto_reply.body
 
     # 5. The agreement version it was made against.
     if incoming["sender_known"] and agreement is not None:

@@ -77,7 +77,12 @@ def test_crisis_starts_an_escalation_that_pages_the_therapist_at_once(world, nig
         .order_by("id")
         .last()
     )
-    assert "We're reaching Tess Therapist now." in update.body and "988" in update.body
+    # Who now and who next, from the snapshot: the on-call clinician at 02:05 if no answer.
+    assert update.body.startswith(
+        "We're contacting Tess Therapist now. If they haven't answered by 02:05, we'll contact "
+        "Owen Other (the on-call clinician)."
+    )
+    assert "988" in update.body
 
 
 def test_no_ack_moves_to_on_call_then_admins_then_incident(world, night, on_call):

@@ -27,11 +27,14 @@ EMPTY_TICK = 7
 #      writes the ack link once the id is known; the first also reads the client's user and
 #      the message for the page's wording
 #   3  the step's log row: the decision and the therapist it names, then the INSERT
-#   6  the client's update ("we are reaching a clinician"): the therapist, their user, the
-#      practice and the client again (not reused from above), the message and its log row
+#   8  the client's update ("we're contacting Tess now; if no answer by 02:05, the on-call
+#      clinician"): the step's log row and its people read back, who the next step will page
+#      (the on-call schedule, else the practice's admins), the practice and the client again
+#      (not reused from above), the message and its log row
+#   1  whether it is a crisis or an urgent message (the message's decision), for the wording
 #   4  the two log rows' place in the practice's hash chain: each locks the chain head
 #      (SELECT ... FOR UPDATE) and moves it on (UPDATE)
-ONE_STEP = 35
+ONE_STEP = 37
 
 
 def test_one_tick_moving_one_escalation(world, time_machine, django_assert_num_queries):

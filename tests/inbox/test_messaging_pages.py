@@ -13,7 +13,17 @@ def test_compose_requires_the_emergency_answer_and_a_message(client, world):
     assert response.status_code == 200
     # Both the emergency question and the blank (whitespace-only) message are refused.
     assert set(response.context["form"].errors) == {"emergency", "body"}
-    assert page.count("This field is required") == 2
+    assert "This field is required" in page
+    assert "Write your message first." in page
+    assert not Message.objects.exists()
+
+
+def test_an_answer_of_no_needs_a_topic(client, world):
+    sign_in(client, world.client)
+    response = client.post(reverse("message_compose"), {"emergency": "no", "body": "hello"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"purpose"}
+    assert "Choose what it is about" in response.content.decode()
     assert not Message.objects.exists()
 
 

@@ -23,14 +23,18 @@ KNOWN_ROUTINE = 19 + 3 * CHAIN
 # A crisis adds 7: the "escalation requested" log row; escalation_start's check for a running
 # escalation, the policy, its steps, the therapist's away periods (who is paged), the INSERT,
 # and the "escalation started" log row. The first page is sent after commit, not here. And 2
-# chained log rows.
-CRISIS_EXTRA = 7 + 2 * CHAIN
+# chained log rows. Then 3 for who the reply says is contacted now and next (the policy
+# snapshot's first two steps): the therapist's away periods, then the on-call schedule and, with
+# nobody on call, the practice's admins.
+CRISIS_EXTRA = 7 + 3 + 2 * CHAIN
 # An unknown sender has no agreement, history or safety plan to read: 2 savepoint + message
 # + decision + status update + 2 log rows + auto-reply + its log row = 9; 3 chained log rows.
 UNKNOWN_ROUTINE = 9 + 3 * CHAIN
 # Their crisis adds 6: as above, but the practice's default policy is found without an
-# away-period lookup (no therapist to cover); 2 chained log rows.
-UNKNOWN_CRISIS_EXTRA = 6 + 2 * CHAIN
+# away-period lookup (no therapist to cover); 2 chained log rows. Then 4 for who the reply
+# says is contacted now and next: with no therapist both steps look up the on-call schedule
+# and then the practice's admins.
+UNKNOWN_CRISIS_EXTRA = 6 + 4 + 2 * CHAIN
 # An email auto-reply leaves as a Notification: get_or_create on its idempotency key is a
 # SELECT, then SAVEPOINT, INSERT, RELEASE. Portal replies are read in the app, SMS replies
 # go back in the webhook's TwiML and phone replies are read out by the operator: no row.

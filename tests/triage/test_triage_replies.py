@@ -6,7 +6,7 @@ Pure Python: no database. Decisions are built directly, so the words are tested 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,7 @@ from messaging.triage.engine import (
     TriageDecision,
     triage,
 )
-from messaging.triage.replies import AutoReply, auto_reply
+from messaging.triage.replies import AutoReply, Promised, auto_reply, promise_text
 from tests.factories import PROPERTY_SETTINGS, triage_cases
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -74,6 +74,7 @@ def reply_to(
     therapist: str = "Dr Chen",
     emergency: EmergencyNumbers = US_NUMBERS,
     safety_plan: tuple[tuple[str, str], ...] | None = SAFETY_PLAN,
+    promised: Promised | None = None,
 ) -> AutoReply:
     return auto_reply(
         triage_decision,
@@ -83,6 +84,7 @@ def reply_to(
         therapist_name=therapist,
         emergency=emergency,
         safety_plan=safety_plan,
+        promised=promised,
     )
 
 
@@ -191,9 +193,52 @@ def test_urgent_after_hours_goes_on_call():
     )
     reply = reply_to(urgent)
     assert reply.text == (
-        f"Thank you, Alex. We're contacting the on-call clinician now.\n{DANGER_LINE}"
+        "Thank you, Alex. Your message is urgent. We've asked a clinician to call you back "
+        f"now.\n{DANGER_LINE}"
     )
-    assert reply.includes_crisis_help is False
+    assert not reply.includes_crisis_help
+
+
+def test_urgent_after_hours_says_who_calls_back_and_by_when():
+    urgent = decision(
+        Category.URGENT, Disposition.ESCALATE, NOW, "urgent_after_hours_escalates", after_hours=True
+    )
+    promised = Promised(
+        contacting="Sam Okafor",
+        then="Owen Other (the on-call clinician)",
+        then_at=NOW + timedelta(minutes=5),
+        ends_at=NOW + timedelta(minutes=30),
+    )
+    reply = reply_to(urgent, promised=promised)
+    local = NOW.astimezone(NEW_YORK)
+    then, ends = local + timedelta(minutes=5), local + timedelta(minutes=30)
+    assert reply.text.startswith(
+        "Thank you, Alex. Your message is urgent. We've asked Sam Okafor to call you back now. "
+        f"If they haven't answered by {then:%H:%M}, we'll contact Owen Other (the on-call "
+        f"clinician). We keep trying until {ends:%H:%M}, then the practice team is alerted."
+    )
+    assert not reply.text.startswith("If you are in danger now")
+
+
+def test_a_crisis_reply_says_who_the_snapshot_contacts_now_and_next():
+    crisis = decision(Category.CRISIS, Disposition.ESCALATE, NOW, "crisis_escalates")
+    promised = Promised(
+        contacting="Sam Okafor", then="the practice team", then_at=NOW + timedelta(minutes=10)
+    )
+    reply = reply_to(crisis, promised=promised)
+    then = NOW.astimezone(NEW_YORK) + timedelta(minutes=10)
+    assert "We're contacting Sam Okafor now." in reply.text
+    assert f"If they haven't answered by {then:%H:%M}, we'll contact the practice team." in (
+        reply.text
+    )
+    assert "the on-call clinician if needed" not in reply.text
+
+
+def test_an_acknowledged_escalation_says_who_is_calling():
+    text = promise_text(
+        Promised(acknowledged_by="Sam Okafor"), now=NOW, time_zone="America/New_York", urgent=True
+    )
+    assert text == "Sam Okafor has your message and is calling you now."
 
 
 # -- delivered ---------------------------------------------------------------------------
