@@ -48,6 +48,7 @@ class ComposeForm(forms.Form):
         label="What is it about?",
         widget=forms.RadioSelect(choices=PURPOSE_CHOICES),
         required=False,
+        max_length=32,  # longer than any choice; anything else is ignored or refused in clean
         help_text="Not needed if this is an emergency.",
     )
     body = forms.CharField(
@@ -64,6 +65,7 @@ class ComposeForm(forms.Form):
         purpose = cleaned.get("purpose") or ""
         body = cleaned.get("body") or ""
         if cleaned.get("emergency") == "yes":
+            self.errors.pop("purpose", None)  # an over-long topic is ignored like any other
             cleaned["purpose"] = purpose if purpose in _PURPOSES else ""
             if "body" in self.errors:
                 # Too long: an emergency still goes through with what fits (the request keeps

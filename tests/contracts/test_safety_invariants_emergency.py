@@ -122,3 +122,19 @@ def test_an_answer_of_no_still_needs_a_topic_on_every_channel(client, world):
     )
     assert api.status_code == 422
     assert not Message.objects.exists()
+
+
+def test_a_declared_emergency_past_every_length_limit_is_never_refused(client, world):
+    """A topic and a body far past their limits, on compose, the console and the API."""
+    from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
+
+    body = "please help " * (MESSAGE_BODY_MAX_CHARS // 12 + 10)
+    for way in ("compose", "console", "api"):
+        response = _post(client, world, way, body, "x" * 500, extra=False)
+        assert response.status_code in (200, 201, 302), (way, response.content[:500])
+        envelope = InboundEnvelope.objects.order_by("-id").first()
+        assert envelope.status == EnvelopeStatus.PROCESSED, (way, envelope.refusal)
+        message = envelope.message
+        assert message.current_decision.category == "crisis", way
+        assert len(message.body) <= MESSAGE_BODY_MAX_CHARS
+        assert message.body.startswith("please help"), way

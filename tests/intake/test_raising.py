@@ -232,7 +232,9 @@ def test_after_hours_where_urgent_goes_on_call_it_escalates(client, world, time_
     assert delivered.current_decision.disposition == "escalate"
     assert delivered.status == "escalated"
     assert Escalation.objects.filter(message=delivered).exists()
-    assert "We're contacting the on-call clinician now." in response.content.decode()
+    answer = response.content.decode()
+    assert "Your message is urgent. We've asked" in answer
+    assert "to call you back now." in answer
 
 
 # -- by SMS -----------------------------------------------------------------------------------

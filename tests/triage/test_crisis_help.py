@@ -111,7 +111,7 @@ def test_every_escalation_update_gives_the_practices_help(world, practice, time_
     escalation.refresh_from_db()
     assert escalation.state == "exhausted"
     updates = escalation_updates(received.message)
-    assert updates[0].startswith("We're reaching Tess Therapist now.")
+    assert updates[0].startswith("We're contacting Tess Therapist now.")
     assert updates[-1].startswith("We haven't been able to reach a clinician yet")
     for text in updates:
         assert_carries_the_practices_help(text)

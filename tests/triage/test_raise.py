@@ -289,7 +289,7 @@ def test_the_answer_to_a_raise_that_escalates_says_who_is_contacted():
     ).text
     assert text.splitlines()[:2] == [
         "You told us this can't wait, so it's now treated as urgent.",
-        "Thank you, Alex. We're contacting the on-call clinician now.",
+        "Thank you, Alex. Your message is urgent. We've asked a clinician to call you back now.",
     ]
 
 
