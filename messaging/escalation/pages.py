@@ -5,9 +5,12 @@ the updates that keep the client informed, all as notification rows written with
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
-from agreements.models import Membership, Role
+from agreements.models import Channel, Membership, Role
 from messaging.contactlog.services import contact_event_record
 from messaging.models import (
     Escalation,
@@ -29,14 +32,41 @@ from .recipients import page_recipients
 logger = logging.getLogger("contactpolicy.escalation")
 
 
-def page_text(escalation: Escalation, code: str, url: str) -> tuple[str, str]:
-    who = str(escalation.client.user) if escalation.client else "An unknown caller"
-    channel = escalation.message.get_channel_display().lower()
-    subject = f"Crisis: {who} needs a clinician now"
-    body = (
-        f"CRISIS — {who} ({escalation.practice.name}) sent a crisis message by {channel}. "
-        f"Please call them now. Acknowledge: reply ACK {code} or open {url}"
-    )
+def first_name(escalation: Escalation) -> str:
+    """Only the first name leaves the app in a page: enough to know whom to call."""
+    if escalation.client is None:
+        return "An unknown caller"
+    name = escalation.client.user.name.strip()
+    return name.split()[0] if name else "Your client"
+
+
+def callback_number(escalation: Escalation) -> str:
+    """The number to call the client back on: their phone on file, else the number an unknown
+    caller texted or rang from; empty when there is none."""
+    if escalation.client is not None:
+        return escalation.client.user.phone
+    message = escalation.message
+    if message.channel in (Channel.SMS, Channel.PHONE):
+        return message.sender_address
+    return ""
+
+
+def page_text(
+    escalation: Escalation, code: str, url: str, *, again: bool = False
+) -> tuple[str, str]:
+    """Subject and body of a page (SMS, voice and email read the same words): the client's
+    first name, a callback number and the link. Never the message body: a page crosses
+    providers and lock screens."""
+    context = {
+        "first_name": first_name(escalation),
+        "practice": escalation.practice.name,
+        "callback": callback_number(escalation),
+        "code": code,
+        "url": url,
+        "again": again,
+    }
+    subject = render_to_string("escalation/page_subject.txt", context).strip()
+    body = " ".join(render_to_string("escalation/page_body.txt", context).split())
     return subject, body
 
 
@@ -162,6 +192,17 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
     )
     from messaging.notifications.selectors import contact_methods_for
 
+    body = " ".join(
+        render_to_string(
+            "escalation/incident_body.txt",
+            {
+                "first_name": first_name(escalation),
+                "callback": callback_number(escalation),
+                "url": settings.SITE_URL.rstrip("/")
+                + reverse("escalation:detail", args=[escalation.pk]),
+            },
+        ).split()
+    )
     for admin in admins:
         for method in contact_methods_for(admin.user):
             notification, was_created = Notification.objects.get_or_create(
@@ -175,9 +216,7 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
                     "channel": method.kind,
                     "address": method.address,
                     "subject": "Incident: a crisis escalation was not acknowledged",
-                    "body": "Nobody acknowledged a crisis escalation for "
-                    f"{escalation.client.user if escalation.client else 'an unknown caller'}. "
-                    "Open the escalation and make sure someone reaches them now.",
+                    "body": body,
                     "ack_code": ack_code_new(),
                     "next_attempt_at": now,
                     "created_at": now,

@@ -27,6 +27,7 @@ from messaging.escalation import (
     health,
     lifecycle,
     machine,
+    pages,
     policies,
     schedules,
     selectors,
@@ -55,6 +56,14 @@ def _timeline(escalation: Escalation) -> list[dict]:
     ]
 
 
+def _care_team(escalation: Escalation) -> dict:
+    """What the links to the client need: the callback number and the active agreement."""
+    return {
+        "callback": pages.callback_number(escalation),
+        "active_agreement_id": agreement_selectors.agreement_active_id(client=escalation.client),
+    }
+
+
 @role_required(Role.THERAPIST, Role.ADMIN)
 def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
     escalation = access_escalation(viewer=request.membership, escalation_id=escalation_id)
@@ -63,6 +72,7 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
         request,
         "escalation/escalation_detail.html",
         {
+            **_care_team(escalation),
             "escalation": escalation,
             "chain": machine.describe(snapshot),
             "notifications": selectors.escalation_notifications(escalation),
@@ -121,6 +131,7 @@ def escalation_outcome(request: HttpRequest, escalation_id: int) -> HttpResponse
         request,
         "escalation/escalation_detail.html",
         {
+            **_care_team(escalation),
             "escalation": escalation,
             "chain": machine.describe(snapshot),
             "notifications": selectors.escalation_notifications(escalation),
@@ -154,7 +165,9 @@ def escalation_ack_link(request: HttpRequest, token: str) -> HttpResponse:
         )
         escalation = result.escalation
         return render(
-            request, "escalation/ack_done.html", {"escalation": escalation, "won": result.won}
+            request,
+            "escalation/ack_done.html",
+            {**_care_team(escalation), "escalation": escalation, "won": result.won},
         )
     return render(
         request,

@@ -75,6 +75,11 @@ THERAPIST_OR_ADMIN_OF_CLIENT = statuses(
     403, therapist=200, other_therapist=404, admin=200, other_admin=404
 )
 THERAPIST_OF_CLIENT_POSTS = statuses(403, therapist=302, other_therapist=404)
+# Clinical reads an admin reaches only when paged for the client (paged care-team access):
+# otherwise 404 like another therapist's client.
+THERAPIST_OF_CLIENT_ADMIN_IF_PAGED = statuses(
+    403, therapist=200, other_therapist=404, admin=404, other_admin=404
+)
 PUBLIC = statuses(200, anonymous=200)
 STAFF = statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200, operator=200)
 
@@ -259,7 +264,7 @@ MATRIX: dict[str, Row] = {
     "away_period_delete": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_away_period),
     "client_detail": Row(THERAPIST_OR_ADMIN_OF_CLIENT, kwargs=_client_id),
     "agreement_draft": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_client_id),
-    "safety_plan_edit": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
+    "safety_plan_edit": Row(THERAPIST_OF_CLIENT_ADMIN_IF_PAGED, kwargs=_client_id),
     "crisis_period_new": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
     "crisis_period_end": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_crisis_period),
     "agreement_detail": Row(
@@ -296,7 +301,7 @@ MATRIX: dict[str, Row] = {
     ),
     # messaging: therapist
     "therapist_inbox": Row(THERAPIST_ONLY),
-    "message_detail": Row(THERAPIST_OF_CLIENT, kwargs=_client_message),
+    "message_detail": Row(THERAPIST_OF_CLIENT_ADMIN_IF_PAGED, kwargs=_client_message),
     "message_reply": Row(
         THERAPIST_OF_CLIENT_POSTS,
         method="post",
