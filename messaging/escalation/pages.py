@@ -10,7 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from agreements.models import Channel, Membership, Role
+from agreements.models import Channel, Membership, Role, User
 from messaging.contactlog.services import contact_event_record
 from messaging.models import (
     Escalation,
@@ -131,6 +131,69 @@ def step_page(
         logger.error("escalation %s step %s found nobody to page", escalation.pk, page.step_index)
     transaction.on_commit(lambda: notifications_enqueue(created))
     client_update(escalation, client_update_text(escalation, page), now, page)
+
+
+def current_pagees(escalation: Escalation) -> list[User]:
+    """Who this escalation is with now: whoever acknowledged it, else the people its latest
+    step (or the incident) paged. Empty before the first step has run."""
+    if escalation.acknowledged_by_id is not None:
+        return [escalation.acknowledged_by]
+    pages = list(
+        Notification.objects.filter(
+            escalation=escalation,
+            purpose__in=[NotificationPurpose.PAGE, NotificationPurpose.INCIDENT],
+            recipient__isnull=False,
+        )
+        .select_related("recipient")
+        .order_by("-created_at", "-pk")
+    )
+    if not pages:
+        return []
+    latest = pages[0]
+    users = {}
+    for page in pages:
+        if page.purpose == latest.purpose and (page.cycle, page.step_index) == (
+            latest.cycle,
+            latest.step_index,
+        ):
+            users.setdefault(page.recipient_id, page.recipient)
+    return list(users.values())
+
+
+def joined_page(escalation: Escalation, message, now: datetime) -> None:
+    """Tell whoever has the escalation that the client sent another crisis message: the same
+    words as a page (first name, callback number, link), never the body."""
+    from messaging.notifications.selectors import contact_methods_for
+
+    created: list[int] = []
+    for user in current_pagees(escalation):
+        for method in contact_methods_for(user):
+            notification, was_created = Notification.objects.get_or_create(
+                idempotency_key=f"esc{escalation.pk}:joined:m{message.pk}:u{user.pk}:"
+                f"{method.kind}:{method.address}",
+                defaults={
+                    "escalation": escalation,
+                    "practice": escalation.practice,
+                    "recipient": user,
+                    "purpose": NotificationPurpose.PAGE,
+                    "channel": method.kind,
+                    "address": method.address,
+                    "body": "",
+                    "step_index": escalation.step_index,
+                    "cycle": escalation.cycle,
+                    "ack_code": ack_code_new(),
+                    "next_attempt_at": now,
+                    "created_at": now,
+                },
+            )
+            if was_created:
+                subject, body = page_text(
+                    escalation, notification.ack_code, ack_url(notification), again=True
+                )
+                notification.subject, notification.body = subject, body
+                notification.save(update_fields=["subject", "body"])
+                created.append(notification.pk)
+    transaction.on_commit(lambda: notifications_enqueue(created))
 
 
 def danger_line(escalation: Escalation) -> str:
