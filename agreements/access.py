@@ -186,9 +186,10 @@ def access_safety_plan_to_read(
     try:
         return access_safety_plan(viewer=viewer, client_id=client_id), None
     except Http404:
-        client, paged = access_client_to_read(viewer=viewer, client_id=client_id)
+        paged = paged_escalation_for_client(viewer=viewer, client_id=client_id)
         if paged is None:
             raise
+    client = paged.client
     plan, _ = SafetyPlan.objects.select_related("client__user", "updated_by").get_or_create(
         client=client
     )

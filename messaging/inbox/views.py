@@ -139,9 +139,8 @@ def _message_page(
     inbox_services.message_body_read(message=message, by=request.user)
     if paged is not None:
         care_team_read_record(escalation=paged, by=request.user, what="message", message=message)
-        clients = []
-    else:
-        clients = agreement_selectors.client_list_for_practice(practice=request.membership.practice)
+    # Lazy: read only where the page offers matching (never on a paged, read-only view).
+    clients = agreement_selectors.client_list_for_practice(practice=request.membership.practice)
     return render(
         request,
         "messaging/message_detail.html",
