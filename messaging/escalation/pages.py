@@ -59,6 +59,7 @@ def page_text(
     providers and lock screens."""
     context = {
         "first_name": first_name(escalation),
+        "call_whom": first_name(escalation) if escalation.client else "them",
         "practice": escalation.practice.name,
         "callback": callback_number(escalation),
         "code": code,
@@ -260,6 +261,7 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
             "escalation/incident_body.txt",
             {
                 "first_name": first_name(escalation),
+                "call_whom": first_name(escalation) if escalation.client else "them",
                 "callback": callback_number(escalation),
                 "url": settings.SITE_URL.rstrip("/")
                 + reverse("escalation:detail", args=[escalation.pk]),
