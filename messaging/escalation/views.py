@@ -57,10 +57,12 @@ def _timeline(escalation: Escalation) -> list[dict]:
 
 
 def _care_team(escalation: Escalation) -> dict:
-    """What the links to the client need: the callback number and the active agreement."""
+    """What the links to the client need: the callback number, the active agreement and the
+    later crisis messages that joined the escalation."""
     return {
         "callback": pages.callback_number(escalation),
         "active_agreement_id": agreement_selectors.agreement_active_id(client=escalation.client),
+        "joined_messages": selectors.escalation_joined_messages(escalation),
     }
 
 

@@ -618,3 +618,26 @@ def test_the_admins_paged_at_the_end_of_the_chain_open_the_crisis(client, world,
         escalation=escalation, recipient=world.admin.user, purpose="page"
     ).exists()
     assert _statuses(client, urls) == dict.fromkeys(PAGED_READS, 200)
+
+
+def test_from_the_acknowledgement_the_on_call_is_one_tap_from_each_page(
+    client, world, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    message, escalation, agreement = _paged_crisis(world)
+    time_machine.shift(timedelta(minutes=5))
+    escalation_tick()
+    page = Notification.objects.filter(
+        escalation=escalation, recipient=world.other_therapist.user, purpose="page"
+    ).first()
+    done = client.post(reverse("escalation:ack_link", args=[ack_token(page)])).content.decode()
+    assert 'href="tel:+15550100011"' in done
+    urls = _paged_urls(message, agreement, world.client.pk)
+    for url in urls.values():
+        assert f'href="{url}"' in done
+    _sign_in(client, world, "other_therapist")
+    detail = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
+    assert 'href="tel:+15550100011"' in detail
+    for url in urls.values():
+        assert f'href="{url}"' in detail
+        assert client.get(url).status_code == 200

@@ -5,10 +5,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from messaging.escalation import lifecycle
 from messaging.intake.services import message_receive
 from messaging.models import ContactEvent, Escalation, EventType, Message, Notification
+from tests.factories import PASSWORD
 
 NIGHT = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("America/New_York"))
 
@@ -127,3 +129,13 @@ def test_a_joined_message_is_idempotent(world, night):
     )
     assert again == Escalation.objects.get(message=first.message)
     assert ContactEvent.objects.filter(event_type=EventType.ESCALATION_JOINED).count() == 1
+
+
+def test_the_escalation_page_links_the_joined_message(client, world, night):
+    first = crisis(world)
+    lifecycle.escalation_tick()
+    second = crisis(world)
+    escalation = Escalation.objects.get(message=first.message)
+    assert client.login(email=world.therapist.user.email, password=PASSWORD)
+    html = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
+    assert reverse("message_detail", args=[second.message.pk]) in html
