@@ -48,8 +48,10 @@ from messaging.escalation.forms import (
 from ..models import Escalation, EscalationState, Notification
 
 
-def _timeline(escalation: Escalation) -> list[dict]:
-    events = contactlog_selectors.events_for_message(escalation.message)
+def _timeline(escalation: Escalation, joined_messages) -> list[dict]:
+    events = contactlog_selectors.events_for_escalation_messages(
+        [escalation.message_id, *(m.pk for m in joined_messages)]
+    )
     return [
         {"at": e.occurred_at, "what": e.get_event_type_display(), "detail": e.summary}
         for e in events
@@ -70,15 +72,16 @@ def _care_team(escalation: Escalation) -> dict:
 def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
     escalation = access_escalation(viewer=request.membership, escalation_id=escalation_id)
     snapshot = machine.PolicySnapshot.from_json(escalation.policy_snapshot)
+    care_team = _care_team(escalation)
     return render(
         request,
         "escalation/escalation_detail.html",
         {
-            **_care_team(escalation),
+            **care_team,
             "escalation": escalation,
             "chain": machine.describe(snapshot),
             "notifications": selectors.escalation_notifications(escalation),
-            "timeline": _timeline(escalation),
+            "timeline": _timeline(escalation, care_team["joined_messages"]),
             "outcome_form": OutcomeForm(),
             "is_open": escalation.state in (EscalationState.ACTIVE, EscalationState.EXHAUSTED),
         },
@@ -129,15 +132,16 @@ def escalation_outcome(request: HttpRequest, escalation_id: int) -> HttpResponse
             flash.success(request, "Outcome recorded.")
             return redirect("escalation:detail", escalation_id=escalation.pk)
     snapshot = machine.PolicySnapshot.from_json(escalation.policy_snapshot)
+    care_team = _care_team(escalation)
     return render(
         request,
         "escalation/escalation_detail.html",
         {
-            **_care_team(escalation),
+            **care_team,
             "escalation": escalation,
             "chain": machine.describe(snapshot),
             "notifications": selectors.escalation_notifications(escalation),
-            "timeline": _timeline(escalation),
+            "timeline": _timeline(escalation, care_team["joined_messages"]),
             "outcome_form": form,
             "is_open": escalation.state in (EscalationState.ACTIVE, EscalationState.EXHAUSTED),
         },

@@ -139,3 +139,4 @@ def test_the_escalation_page_links_the_joined_message(client, world, night):
     assert client.login(email=world.therapist.user.email, password=PASSWORD)
     html = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
     assert reverse("message_detail", args=[second.message.pk]) in html
+    assert "Crisis message joined the open escalation" in html, "the timeline shows the join"
