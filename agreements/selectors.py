@@ -104,6 +104,17 @@ def agreement_current_for_client(*, client: Membership) -> ContactAgreement | No
     )
 
 
+def agreement_active_id(*, client: Membership | None) -> int | None:
+    """The id of the client's active agreement, for a link (no terms read)."""
+    if client is None:
+        return None
+    return (
+        ContactAgreement.objects.filter(client=client, status=AgreementStatus.ACTIVE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def agreement_proposed_for_client(*, client: Membership) -> ContactAgreement | None:
     return (
         ContactAgreement.objects.filter(client=client, status=AgreementStatus.PROPOSED)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from messaging.contactlog.services import care_team_read_record
+
 from . import access, selectors, services
 from .forms import (
     AgreementTermsForm,
@@ -248,15 +250,18 @@ def away_period_delete(request: HttpRequest, period_id: int) -> HttpResponse:
 
 @role_required(Role.THERAPIST, Role.ADMIN)
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = access.access_client(viewer=request.membership, client_id=client_id)
+    client, paged = access.access_client_to_read(viewer=request.membership, client_id=client_id)
+    if paged is not None:
+        care_team_read_record(escalation=paged, by=request.user, what="contact card", client=client)
     return render(
         request,
         "agreements/client_detail.html",
         {
             "client": client,
+            "paged": paged,
             "versions": selectors.agreement_versions(client=client),
             "crisis_period": selectors.crisis_period_current(client=client),
-            "can_edit": request.membership.role == Role.THERAPIST,
+            "can_edit": request.membership.role == Role.THERAPIST and paged is None,
         },
     )
 
@@ -352,7 +357,13 @@ def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
 
 @role_required(Role.THERAPIST, Role.ADMIN)
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = access.access_agreement(viewer=request.membership, agreement_id=agreement_id)
+    agreement, paged = access.access_agreement_to_read(
+        viewer=request.membership, agreement_id=agreement_id
+    )
+    if paged is not None:
+        care_team_read_record(
+            escalation=paged, by=request.user, what="agreement", agreement=agreement
+        )
     agreement = selectors.agreement_with_terms(agreement.pk)
     previous = selectors.agreement_previous(agreement=agreement)
     return render(
@@ -360,9 +371,10 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
         "agreements/agreement_detail.html",
         {
             "agreement": agreement,
+            "paged": paged,
             "terms": agreement_terms(agreement),
-            "previous": previous,
-            "can_edit": request.membership.role == Role.THERAPIST,
+            "previous": previous if paged is None else None,
+            "can_edit": request.membership.role == Role.THERAPIST and paged is None,
         },
     )
 
@@ -448,10 +460,17 @@ def _safety_plan_page(request: HttpRequest, plan, done_url: str) -> HttpResponse
     return render(request, "agreements/safety_plan_form.html", {"form": form, "plan": plan})
 
 
-@role_required(Role.THERAPIST)
+@role_required(Role.THERAPIST, Role.ADMIN)
 def safety_plan_edit(request: HttpRequest, client_id: int) -> HttpResponse:
-    plan = access.access_safety_plan(viewer=request.membership, client_id=client_id)
-    return _safety_plan_page(request, plan, reverse("client_detail", args=[client_id]))
+    """The client's therapist edits it; whoever is paged for the client reads it."""
+    if request.method == "POST":
+        plan = access.access_safety_plan(viewer=request.membership, client_id=client_id)
+        return _safety_plan_page(request, plan, reverse("client_detail", args=[client_id]))
+    plan, paged = access.access_safety_plan_to_read(viewer=request.membership, client_id=client_id)
+    if paged is None:
+        return _safety_plan_page(request, plan, reverse("client_detail", args=[client_id]))
+    care_team_read_record(escalation=paged, by=request.user, what="safety plan", client=plan.client)
+    return render(request, "agreements/safety_plan_read.html", {"plan": plan, "paged": paged})
 
 
 # --- client --------------------------------------------------------------------------------

@@ -83,6 +83,15 @@ class Message(models.Model):
         blank=True,
         related_name="+",
     )
+    joined_escalation = models.ForeignKey(
+        "messaging.Escalation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="joined_messages",
+        help_text="A later crisis message from the client while their escalation was open: it "
+        "joins that chain instead of starting another.",
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     seen_in_prep_at = models.DateTimeField(null=True, blank=True)

@@ -10,7 +10,8 @@ from messaging.models import ContactEvent, EventType, Message, NotificationPurpo
 
 #: What a client's own history shows: what happened to their messages, agreements and plan.
 #: Left out are the staff's side of it: who was paged at which step and by which number, an
-#: incident for the admins, reads in session prep, break-glass reviews, exports, drafts.
+#: incident for the admins, reads in session prep, the paged care team's reads, break-glass
+#: reviews, exports, drafts.
 CLIENT_EVENT_TYPES = (
     EventType.INVITATION_ACCEPTED,
     EventType.AGREEMENT_PROPOSED,
@@ -36,6 +37,7 @@ CLIENT_EVENT_TYPES = (
     EventType.API_TOKEN_REVOKED,
     EventType.ESCALATION_STARTED,
     EventType.ESCALATION_ACKNOWLEDGED,
+    EventType.ESCALATION_JOINED,
 )
 #: Of the notifications, the client sees those that went to them.
 CLIENT_NOTIFICATION_PURPOSES = (

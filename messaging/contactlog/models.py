@@ -55,6 +55,8 @@ class EventType(models.TextChoices):
     ESCALATION_ACKNOWLEDGED = "escalation.acknowledged", "Escalation acknowledged"
     ESCALATION_EXHAUSTED = "escalation.exhausted", "Escalation unacknowledged (incident)"
     ESCALATION_OUTCOME = "escalation.outcome", "Escalation outcome recorded"
+    ESCALATION_JOINED = "escalation.joined", "Crisis message joined the open escalation"
+    CARE_TEAM_READ = "care_team.read", "Opened by the crisis care team"
     ESCALATION_POLICY_CHANGED = "escalation_policy.changed", "Escalation policy changed"
     ON_CALL_CHANGED = "on_call.changed", "On-call schedule changed"
     CONTACT_METHODS_CHANGED = "contact_methods.changed", "Contact methods changed"

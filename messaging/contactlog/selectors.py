@@ -111,9 +111,10 @@ def events_for_export(events: QuerySet[ContactEvent]):
     )
 
 
-def events_for_message(message: Message) -> QuerySet[ContactEvent]:
-    """What happened to one message, oldest first."""
-    return ContactEvent.objects.filter(message=message).order_by("occurred_at", "pk")
+def events_for_escalation_messages(message_ids: list[int]) -> QuerySet[ContactEvent]:
+    """What happened to an escalation's messages (the first and those that joined it), oldest
+    first."""
+    return ContactEvent.objects.filter(message_id__in=message_ids).order_by("occurred_at", "pk")
 
 
 def outbound_reply_count(message: Message) -> int:

@@ -135,6 +135,30 @@ def message_body_break_glass(*, message: Message, by: User, reason: str) -> None
         )
 
 
+def care_team_read_record(
+    *,
+    escalation,
+    by: User,
+    what: str,
+    client: Membership | None = None,
+    message: Message | None = None,
+    agreement=None,
+) -> None:
+    """Someone paged for ``escalation`` opened ``what`` (message, client, safety plan or
+    agreement) through paged care-team access: every such read is logged."""
+    with transaction.atomic():
+        contact_event_record(
+            practice=escalation.practice,
+            event_type=EventType.CARE_TEAM_READ,
+            actor=by,
+            client=client or escalation.client,
+            message=message,
+            agreement=agreement,
+            summary=f"{by} opened the {what} (paged for escalation {escalation.pk})",
+            details={"escalation": escalation.pk, "what": what},
+        )
+
+
 def log_exported(*, viewer: Membership, by: User, query: str) -> None:
     with transaction.atomic():
         contact_event_record(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agreements.models import User
@@ -40,7 +41,7 @@ from messaging.notifications.services import PUBLISH_RETRY
 from . import machine
 from .acks import page_for_sms_ack
 from .health import HEARTBEAT_TICK, heartbeat
-from .pages import client_update, client_update_text, incident_page, step_page
+from .pages import client_update, client_update_text, incident_page, joined_page, step_page
 from .recipients import covering_therapist
 
 logger = logging.getLogger("contactpolicy.escalation")
@@ -82,14 +83,49 @@ def _policy_for(message: Message, decision: TriageDecision) -> EscalationPolicy 
     return EscalationPolicy.objects.filter(practice=message.practice, is_default=True).first()
 
 
+#: A crisis message from a client whose escalation is still paging joins it rather than start
+#: a second chain paging the same people in parallel; so does one that comes soon after a
+#: clinician acknowledged (they are with the client and are told at once). Later than that, or
+#: once the chain ran out (an incident), a new crisis gets a full chain of its own: nobody may
+#: be waiting on the old one any more.
+JOIN_AFTER_ACKNOWLEDGED = timedelta(hours=2)
+
+
+def _open_escalation_of(client_id: int, now: datetime) -> Escalation | None:
+    """The client's escalation a new crisis joins, locked, if there is one."""
+    return (
+        Escalation.objects.select_for_update()
+        .filter(client_id=client_id)
+        .filter(
+            Q(state=EscalationState.ACTIVE)
+            | Q(
+                state=EscalationState.ACKNOWLEDGED,
+                acknowledged_at__gt=now - JOIN_AFTER_ACKNOWLEDGED,
+            )
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
 def escalation_start(
     *, message: Message, decision: TriageDecision, now: datetime | None = None
 ) -> Escalation:
-    """Start paging for ``message``. Runs inside the transaction that saved the message."""
+    """Start paging for ``message``, or join the client's open escalation. Runs inside the
+    transaction that saved the message; the client's crisis reply is the caller's either way."""
     now = now or timezone.now()
     existing = Escalation.objects.filter(message=message).first()
     if existing is not None:
         return existing
+    if message.joined_escalation_id is not None:
+        return message.joined_escalation
+    if message.client_id is not None:
+        # Locked, so an outcome being recorded right now either waits for this join or is seen
+        # as closed (and then this message starts a chain of its own).
+        running = _open_escalation_of(message.client_id, now)
+        if running is not None:
+            escalation_join(escalation=running, message=message, now=now)
+            return running
     policy = _policy_for(message, decision)
     snapshot = policy_snapshot(policy)
     progress = machine.start(now)
@@ -117,6 +153,24 @@ def escalation_start(
     )
     transaction.on_commit(lambda: enqueue_advance(escalation.pk))
     return escalation
+
+
+def escalation_join(*, escalation: Escalation, message: Message, now: datetime) -> None:
+    """``message`` joins ``escalation`` (linked and logged); whoever it is paging now, or whoever
+    acknowledged it, is told a new crisis message came in. The caller holds the row lock."""
+    message.joined_escalation = escalation
+    message.save(update_fields=["joined_escalation"])
+    contact_event_record(
+        practice=message.practice,
+        event_type=EventType.ESCALATION_JOINED,
+        client=message.client,
+        message=message,
+        summary=f"Another crisis message joined escalation {escalation.pk} "
+        f"({escalation.get_state_display().lower()})",
+        details={"escalation": escalation.pk, "first_message": escalation.message_id},
+        occurred_at=now,
+    )
+    joined_page(escalation, message, now)
 
 
 #: Registered task names (kept from the first release, so queued tasks survive an upgrade).

@@ -5,9 +5,12 @@ the updates that keep the client informed, all as notification rows written with
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
-from agreements.models import Membership, Role
+from agreements.models import Channel, Membership, Role, User
 from messaging.contactlog.services import contact_event_record
 from messaging.models import (
     Escalation,
@@ -30,25 +33,44 @@ from .recipients import page_recipients
 logger = logging.getLogger("contactpolicy.escalation")
 
 
-def page_text(escalation: Escalation, code: str, url: str) -> tuple[str, str]:
-    """A crisis page reads CRISIS; an urgent one (urgent after hours, sent on call by the
-    agreement) reads URGENT and asks for a call back — never called a crisis."""
-    who = str(escalation.client.user) if escalation.client else "An unknown caller"
-    channel = escalation.message.get_channel_display().lower()
-    acknowledge = f"Acknowledge: reply ACK {code} or open {url}"
-    if is_urgent(escalation):
-        subject = f"Urgent: {who} asks for a call back"
-        body = (
-            f"URGENT — {who} ({escalation.practice.name}) sent an urgent message by {channel}; "
-            "the agreement asks for a call back now. No sign of immediate danger was found. "
-            f"Please call them back. {acknowledge}"
-        )
-        return subject, body
-    subject = f"Crisis: {who} needs a clinician now"
-    body = (
-        f"CRISIS — {who} ({escalation.practice.name}) sent a crisis message by {channel}. "
-        f"Please call them now. {acknowledge}"
-    )
+def first_name(escalation: Escalation) -> str:
+    """Only the first name leaves the app in a page: enough to know whom to call."""
+    if escalation.client is None:
+        return "An unknown caller"
+    name = escalation.client.user.name.strip()
+    return name.split()[0] if name else "Your client"
+
+
+def callback_number(escalation: Escalation) -> str:
+    """The number to call the client back on: their phone on file, else the number an unknown
+    caller texted or rang from; empty when there is none."""
+    if escalation.client is not None:
+        return escalation.client.user.phone
+    message = escalation.message
+    if message.channel in (Channel.SMS, Channel.PHONE):
+        return message.sender_address
+    return ""
+
+
+def page_text(
+    escalation: Escalation, code: str, url: str, *, again: bool = False
+) -> tuple[str, str]:
+    """Subject and body of a page (SMS, voice and email read the same words): the client's
+    first name, a callback number and the link. Never the message body: a page crosses
+    providers and lock screens. A crisis page reads CRISIS; an urgent one (urgent after hours,
+    sent on call by the agreement) reads URGENT and asks for a call back — never a crisis."""
+    context = {
+        "urgent": is_urgent(escalation),
+        "first_name": first_name(escalation),
+        "call_whom": first_name(escalation) if escalation.client else "them",
+        "practice": escalation.practice.name,
+        "callback": callback_number(escalation),
+        "code": code,
+        "url": url,
+        "again": again,
+    }
+    subject = render_to_string("escalation/page_subject.txt", context).strip()
+    body = " ".join(render_to_string("escalation/page_body.txt", context).split())
     return subject, body
 
 
@@ -115,6 +137,69 @@ def step_page(
     client_update(escalation, client_update_text(escalation, now), now, page)
 
 
+def current_pagees(escalation: Escalation) -> list[User]:
+    """Who this escalation is with now: whoever acknowledged it, else the people its latest
+    step (or the incident) paged. Empty before the first step has run."""
+    if escalation.acknowledged_by_id is not None:
+        return [escalation.acknowledged_by]
+    pages = list(
+        Notification.objects.filter(
+            escalation=escalation,
+            purpose__in=[NotificationPurpose.PAGE, NotificationPurpose.INCIDENT],
+            recipient__isnull=False,
+        )
+        .select_related("recipient")
+        .order_by("-created_at", "-pk")
+    )
+    if not pages:
+        return []
+    latest = pages[0]
+    users = {}
+    for page in pages:
+        if page.purpose == latest.purpose and (page.cycle, page.step_index) == (
+            latest.cycle,
+            latest.step_index,
+        ):
+            users.setdefault(page.recipient_id, page.recipient)
+    return list(users.values())
+
+
+def joined_page(escalation: Escalation, message, now: datetime) -> None:
+    """Tell whoever has the escalation that the client sent another crisis message: the same
+    words as a page (first name, callback number, link), never the body."""
+    from messaging.notifications.selectors import contact_methods_for
+
+    created: list[int] = []
+    for user in current_pagees(escalation):
+        for method in contact_methods_for(user):
+            notification, was_created = Notification.objects.get_or_create(
+                idempotency_key=f"esc{escalation.pk}:joined:m{message.pk}:u{user.pk}:"
+                f"{method.kind}:{method.address}",
+                defaults={
+                    "escalation": escalation,
+                    "practice": escalation.practice,
+                    "recipient": user,
+                    "purpose": NotificationPurpose.PAGE,
+                    "channel": method.kind,
+                    "address": method.address,
+                    "body": "",
+                    "step_index": escalation.step_index,
+                    "cycle": escalation.cycle,
+                    "ack_code": ack_code_new(),
+                    "next_attempt_at": now,
+                    "created_at": now,
+                },
+            )
+            if was_created:
+                subject, body = page_text(
+                    escalation, notification.ack_code, ack_url(notification), again=True
+                )
+                notification.subject, notification.body = subject, body
+                notification.save(update_fields=["subject", "body"])
+                created.append(notification.pk)
+    transaction.on_commit(lambda: notifications_enqueue(created))
+
+
 def danger_line(escalation: Escalation) -> str:
     """The help every update to the client ends with, in the practice's own numbers: the full
     help for a crisis, the one short line for an urgent message."""
@@ -173,6 +258,19 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
     from messaging.notifications.selectors import contact_methods_for
 
     kind = "an urgent" if is_urgent(escalation) else "a crisis"
+    body = " ".join(
+        render_to_string(
+            "escalation/incident_body.txt",
+            {
+                "first_name": first_name(escalation),
+                "call_whom": first_name(escalation) if escalation.client else "them",
+                "callback": callback_number(escalation),
+                "kind": kind,
+                "url": settings.SITE_URL.rstrip("/")
+                + reverse("escalation:detail", args=[escalation.pk]),
+            },
+        ).split()
+    )
     for admin in admins:
         for method in contact_methods_for(admin.user):
             notification, was_created = Notification.objects.get_or_create(
@@ -186,9 +284,7 @@ def incident_page(escalation: Escalation, now: datetime) -> None:
                     "channel": method.kind,
                     "address": method.address,
                     "subject": f"Incident: {kind} escalation was not acknowledged",
-                    "body": f"Nobody acknowledged {kind} escalation for "
-                    f"{escalation.client.user if escalation.client else 'an unknown caller'}. "
-                    "Open the escalation and make sure someone reaches them now.",
+                    "body": body,
                     "ack_code": ack_code_new(),
                     "next_attempt_at": now,
                     "created_at": now,

@@ -19,6 +19,7 @@ from messaging.models import (
     Escalation,
     EscalationPolicy,
     EscalationStep,
+    Message,
     Notification,
     OnCallMember,
     OnCallOverride,
@@ -363,6 +364,11 @@ def escalations_recent(escalations: QuerySet[Escalation], *, limit: int = 100) -
             :limit
         ]
     )
+
+
+def escalation_joined_messages(escalation: Escalation) -> list[Message]:
+    """The client's later crisis messages that joined this escalation, oldest first."""
+    return list(Message.objects.filter(joined_escalation=escalation).order_by("received_at", "pk"))
 
 
 def escalation_notifications(escalation: Escalation) -> QuerySet[Notification]:

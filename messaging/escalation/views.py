@@ -27,6 +27,7 @@ from messaging.escalation import (
     health,
     lifecycle,
     machine,
+    pages,
     policies,
     schedules,
     selectors,
@@ -47,26 +48,40 @@ from messaging.escalation.forms import (
 from ..models import Escalation, EscalationState, Notification
 
 
-def _timeline(escalation: Escalation) -> list[dict]:
-    events = contactlog_selectors.events_for_message(escalation.message)
+def _timeline(escalation: Escalation, joined_messages) -> list[dict]:
+    events = contactlog_selectors.events_for_escalation_messages(
+        [escalation.message_id, *(m.pk for m in joined_messages)]
+    )
     return [
         {"at": e.occurred_at, "what": e.get_event_type_display(), "detail": e.summary}
         for e in events
     ]
 
 
+def _care_team(escalation: Escalation) -> dict:
+    """What the links to the client need: the callback number, the active agreement and the
+    later crisis messages that joined the escalation."""
+    return {
+        "callback": pages.callback_number(escalation),
+        "active_agreement_id": agreement_selectors.agreement_active_id(client=escalation.client),
+        "joined_messages": selectors.escalation_joined_messages(escalation),
+    }
+
+
 @role_required(Role.THERAPIST, Role.ADMIN)
 def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
     escalation = access_escalation(viewer=request.membership, escalation_id=escalation_id)
     snapshot = machine.PolicySnapshot.from_json(escalation.policy_snapshot)
+    care_team = _care_team(escalation)
     return render(
         request,
         "escalation/escalation_detail.html",
         {
+            **care_team,
             "escalation": escalation,
             "chain": machine.describe(snapshot),
             "notifications": selectors.escalation_notifications(escalation),
-            "timeline": _timeline(escalation),
+            "timeline": _timeline(escalation, care_team["joined_messages"]),
             "outcome_form": OutcomeForm(),
             "is_open": escalation.state in (EscalationState.ACTIVE, EscalationState.EXHAUSTED),
         },
@@ -117,14 +132,16 @@ def escalation_outcome(request: HttpRequest, escalation_id: int) -> HttpResponse
             flash.success(request, "Outcome recorded.")
             return redirect("escalation:detail", escalation_id=escalation.pk)
     snapshot = machine.PolicySnapshot.from_json(escalation.policy_snapshot)
+    care_team = _care_team(escalation)
     return render(
         request,
         "escalation/escalation_detail.html",
         {
+            **care_team,
             "escalation": escalation,
             "chain": machine.describe(snapshot),
             "notifications": selectors.escalation_notifications(escalation),
-            "timeline": _timeline(escalation),
+            "timeline": _timeline(escalation, care_team["joined_messages"]),
             "outcome_form": form,
             "is_open": escalation.state in (EscalationState.ACTIVE, EscalationState.EXHAUSTED),
         },
@@ -154,7 +171,9 @@ def escalation_ack_link(request: HttpRequest, token: str) -> HttpResponse:
         )
         escalation = result.escalation
         return render(
-            request, "escalation/ack_done.html", {"escalation": escalation, "won": result.won}
+            request,
+            "escalation/ack_done.html",
+            {**_care_team(escalation), "escalation": escalation, "won": result.won},
         )
     return render(
         request,

@@ -12,6 +12,7 @@ from agreements.access import access_client
 from agreements.forms import add_service_errors
 from agreements.models import Channel, Role
 from agreements.roles import role_required
+from messaging.contactlog.services import care_team_read_record
 from messaging.escalation.promises import promise_for_message
 from messaging.inbox import access, selectors
 from messaging.inbox import services as inbox_services
@@ -151,20 +152,27 @@ def therapist_inbox(request: HttpRequest) -> HttpResponse:
         request,
         "messaging/inbox.html",
         {
-            "inbox": selectors.inbox_for_therapist(therapist=request.membership),
-            "now": timezone.now(),
+            "inbox": selectors.inbox_rows_for_therapist(
+                therapist=request.membership, now=timezone.now()
+            ),
         },
     )
 
 
-def _message_page(request, message, *, reply_form=None, retriage_form=None, assign_form=None):
+def _message_page(
+    request, message, *, reply_form=None, retriage_form=None, assign_form=None, paged=None
+):
     inbox_services.message_body_read(message=message, by=request.user)
+    if paged is not None:
+        care_team_read_record(escalation=paged, by=request.user, what="message", message=message)
+    # Lazy: read only where the page offers matching (never on a paged, read-only view).
     clients = agreement_selectors.client_list_for_practice(practice=request.membership.practice)
     return render(
         request,
         "messaging/message_detail.html",
         {
             "message": message,
+            "paged": paged,
             "decisions": selectors.decisions_for(message),
             "replies": selectors.replies_for(message),
             "reply_form": reply_form or ReplyForm(),
@@ -183,12 +191,12 @@ def _message_page(request, message, *, reply_form=None, retriage_form=None, assi
     )
 
 
-@role_required(Role.THERAPIST)
+@role_required(Role.THERAPIST, Role.ADMIN)
 def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = access.access_message(viewer=request.membership, message_id=message_id)
+    message, paged = access.access_message_to_read(viewer=request.membership, message_id=message_id)
     if message.direction != Direction.INBOUND:
         return redirect("message_detail", message_id=message.in_reply_to_id)
-    return _message_page(request, message)
+    return _message_page(request, message, paged=paged)
 
 
 @require_POST

@@ -112,14 +112,18 @@ def percentiles(values: list[float]) -> dict:
 
 
 def measure_crisis(practice, clients, *, count: int, rate: float) -> tuple[list[int], dict, dict]:
-    """Send ``count`` crisis messages at ``rate`` per second; for each, the time from the message
-    (``received_at``, and the commit seen here) to its first page handed to a backend."""
+    """Send ``count`` crisis messages at ``rate`` per second, each from its own client of
+    ``clients`` (one client's repeated crises join their open escalation, with no first page of
+    their own); for each, the time from the message (``received_at``, and the commit seen here)
+    to its first page handed to a backend."""
     from django.db.models import Min
     from django.utils import timezone
 
     from messaging.intake.services import message_receive
     from messaging.models import Escalation, Notification, NotificationStatus
 
+    if len(clients) < count:
+        raise SystemExit(f"{count} crisis messages need {count} clients, got {len(clients)}")
     sent: list[tuple[int, datetime, datetime]] = []
     start = time.monotonic()
     for n in range(count):
@@ -128,7 +132,7 @@ def measure_crisis(practice, clients, *, count: int, rate: float) -> tuple[list[
             practice=practice,
             channel="portal",
             body=CRISIS_BODIES[n % len(CRISIS_BODIES)],
-            sender=clients[n % len(clients)],
+            sender=clients[n],
             declared_emergency=True,
         )
         committed = timezone.now()
@@ -381,7 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--messages", type=int, default=200, help="crisis messages (≥ 200)")
     parser.add_argument("--rate", type=float, default=10.0, help="messages (and due steps) per s")
-    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument(
+        "--clients", type=int, default=20, help="clients besides one per crisis message"
+    )
     parser.add_argument("--tick", type=float, default=1.0, help="ESCALATION_TICK_SECONDS")
     parser.add_argument("--concurrency", type=int, default=2, help="pool processes per worker")
     parser.add_argument(
@@ -426,14 +432,17 @@ def main(argv: list[str] | None = None) -> int:
         if migrated.returncode:
             raise SystemExit(f"migrate failed:\n{migrated.stdout}\n{migrated.stderr}")
         django_setup(stack)
-        practice, clients = make_practice(args.clients)
+        # One client per crisis message of each run, and the others for the routine flood.
+        practice, clients = make_practice(args.clients + args.messages + args.load_messages)
+        quiet_clients = clients[: args.messages]
+        load_clients = clients[args.messages : args.messages + args.load_messages]
         stack.start_engine(concurrency=args.concurrency)
         print(
             f"worker + beat up (tick {args.tick:g} s); {args.messages} crisis messages at "
             f"{args.rate:g}/s …"
         )
         escalation_ids, crisis, crisis_commit = measure_crisis(
-            practice, clients, count=args.messages, rate=args.rate
+            practice, quiet_clients, count=args.messages, rate=args.rate
         )
         print(f"{len(escalation_ids)} second steps falling due at {args.rate:g}/s …")
         lateness = measure_timers(escalation_ids, rate=args.rate)
@@ -445,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         under_load, load_config = measure_under_load(
             stack,
             practice,
-            clients,
+            load_clients,
             count=args.load_messages,
             rate=args.load_rate,
             burners=args.burners,

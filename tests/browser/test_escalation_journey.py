@@ -55,9 +55,7 @@ def test_crisis_at_night_pages_therapist_then_on_call_who_acknowledges_by_link(
     therapist_page = new_page()
     browser_sign_in(therapist_page, live_server.url, world.therapist.user.email)
     therapist_page.goto(f"{live_server.url}/outbox/")
-    expect(
-        therapist_page.get_by_text("Crisis: Cleo Client needs a clinician now").first
-    ).to_be_visible()
+    expect(therapist_page.get_by_text("Crisis: Cleo needs a clinician now").first).to_be_visible()
 
     time_machine.shift(timedelta(minutes=5))  # nobody acknowledged
     engine.escalation_tick()  # step 2 pages whoever is on call

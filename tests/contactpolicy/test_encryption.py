@@ -439,7 +439,9 @@ def test_no_log_record_holds_the_message_text(client, world, settings):
         engine.escalation_tick()
         for notification_id in notifications_due():
             notification_send(notification_id=notification_id)
-        sms_escalation = Escalation.objects.get(message__provider_message_id="SM1")
+        # The client's second crisis joins the escalation the first one started.
+        sms_escalation = Message.objects.get(provider_message_id="SM1").joined_escalation
+        assert sms_escalation == Escalation.objects.get(message=portal.message)
         page = sms_escalation.notifications.filter(channel="sms", purpose="page").first()
         assert page is not None, "the therapist was paged by SMS"
         ack = signed_sms(

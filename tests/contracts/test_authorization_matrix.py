@@ -24,7 +24,7 @@ from messaging.escalation.schedules import override_add, schedule_create
 from messaging.inbox.services import session_note_save
 from messaging.intake.services import message_receive
 from messaging.models import Notification
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, make_member
 
 PERSONAS = (
     "anonymous",
@@ -75,6 +75,11 @@ THERAPIST_OR_ADMIN_OF_CLIENT = statuses(
     403, therapist=200, other_therapist=404, admin=200, other_admin=404
 )
 THERAPIST_OF_CLIENT_POSTS = statuses(403, therapist=302, other_therapist=404)
+# Clinical reads an admin reaches only when paged for the client (paged care-team access):
+# otherwise 404 like another therapist's client.
+THERAPIST_OF_CLIENT_ADMIN_IF_PAGED = statuses(
+    403, therapist=200, other_therapist=404, admin=404, other_admin=404
+)
 PUBLIC = statuses(200, anonymous=200)
 STAFF = statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200, operator=200)
 
@@ -259,7 +264,7 @@ MATRIX: dict[str, Row] = {
     "away_period_delete": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_away_period),
     "client_detail": Row(THERAPIST_OR_ADMIN_OF_CLIENT, kwargs=_client_id),
     "agreement_draft": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_client_id),
-    "safety_plan_edit": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
+    "safety_plan_edit": Row(THERAPIST_OF_CLIENT_ADMIN_IF_PAGED, kwargs=_client_id),
     "crisis_period_new": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
     "crisis_period_end": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_crisis_period),
     "agreement_detail": Row(
@@ -300,7 +305,7 @@ MATRIX: dict[str, Row] = {
     ),
     # messaging: therapist
     "therapist_inbox": Row(THERAPIST_ONLY),
-    "message_detail": Row(THERAPIST_OF_CLIENT, kwargs=_client_message),
+    "message_detail": Row(THERAPIST_OF_CLIENT_ADMIN_IF_PAGED, kwargs=_client_message),
     "message_reply": Row(
         THERAPIST_OF_CLIENT_POSTS,
         method="post",
@@ -465,3 +470,178 @@ def test_superuser_reaches_django_admin(client, db):
     User.objects.create_superuser(email="root@example.test", password=PASSWORD, name="Root")
     assert client.login(email="root@example.test", password=PASSWORD)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+# -- paged care-team access (DESIGN.md, invariant 7) -----------------------------------------
+#
+# The on-call clinician (other_therapist) is not the client's therapist: the rows above give
+# them 404 on the client's things. Paged for the client's crisis they may open the message, the
+# contact card, the safety plan and the active agreement while the escalation is open and for
+# 72 hours after it closed; every read is logged; then the normal rules are back.
+
+PAGED_READS = ("message_detail", "client_detail", "safety_plan_edit", "agreement_detail")
+
+
+def _paged_crisis(world: World):
+    """The client's crisis under the default policy (therapist, on call, admins; two rounds)
+    with other_therapist on call; the client has an active agreement and a phone. The first
+    step has run: the client's therapist is paged."""
+    world.client.user.phone = "+15550100011"
+    world.client.user.save(update_fields=["phone"])
+    agreement = _active_agreement(world)
+    schedule_create(
+        practice=world.practice,
+        by=world.admin.user,
+        name="Weekly",
+        time_zone="America/New_York",
+        handoff_weekday=0,
+        handoff_time=time(9),
+        rotation_start=timezone.localdate() - timedelta(days=14),
+        member_ids=[world.other_therapist.pk],
+    )
+    received = message_receive(
+        practice=world.practice,
+        channel="portal",
+        body="I took all my pills",
+        sender=world.client,
+        declared_emergency=True,
+    )
+    escalation = received.message.escalation
+    escalation_tick()
+    return received.message, escalation, agreement
+
+
+def _paged_urls(message, agreement, client_id: int) -> dict[str, str]:
+    return {
+        "message_detail": reverse("message_detail", args=[message.pk]),
+        "client_detail": reverse("client_detail", args=[client_id]),
+        "safety_plan_edit": reverse("safety_plan_edit", args=[client_id]),
+        "agreement_detail": reverse("agreement_detail", args=[agreement.pk]),
+    }
+
+
+def _statuses(client, urls: dict[str, str]) -> dict[str, int]:
+    return {name: client.get(url).status_code for name, url in urls.items()}
+
+
+def test_the_paged_on_call_opens_the_crisis_within_72_hours_of_it_closing(
+    client, world, time_machine
+):
+    from messaging.escalation.lifecycle import escalation_acknowledge, escalation_record_outcome
+    from messaging.models import ContactEvent, EventType
+
+    time_machine.move_to(timezone.now(), tick=False)
+    message, escalation, agreement = _paged_crisis(world)
+    urls = _paged_urls(message, agreement, world.client.pk)
+    _sign_in(client, world, "other_therapist")
+    # Not paged yet (step 1 pages the client's therapist): the normal rules.
+    assert _statuses(client, urls) == dict.fromkeys(PAGED_READS, 404)
+
+    time_machine.shift(timedelta(minutes=5))
+    escalation_tick()  # step 2: whoever is on call
+    assert Notification.objects.filter(
+        escalation=escalation, recipient=world.other_therapist.user, purpose="page"
+    ).exists()
+    assert _statuses(client, urls) == dict.fromkeys(PAGED_READS, 200)
+    card = client.get(urls["client_detail"]).content.decode()
+    assert 'href="tel:+15550100011"' in card and "mailto:client@harbour.test" in card
+    plan_page = client.get(urls["safety_plan_edit"]).content.decode()
+    assert "<form" not in plan_page.split("<main")[-1], "the paged read-only plan has no form"
+    # Writes keep the normal rules.
+    assert client.post(urls["safety_plan_edit"], {}).status_code == 404
+    assert client.post(reverse("message_reply", args=[message.pk]), {"body": "x"}).status_code == (
+        404
+    )
+    reads = ContactEvent.objects.filter(
+        event_type=EventType.CARE_TEAM_READ, actor=world.other_therapist.user
+    )
+    assert {r.details["what"] for r in reads} == {
+        "message",
+        "contact card",
+        "safety plan",
+        "agreement",
+    }
+    assert all(r.details["escalation"] == escalation.pk for r in reads)
+    assert all(r.client_id == world.client.pk for r in reads)
+
+    escalation_acknowledge(escalation_id=escalation.pk, by=world.other_therapist.user, via="link")
+    time_machine.shift(timedelta(hours=1))
+    escalation_record_outcome(
+        escalation_id=escalation.pk,
+        by=world.other_therapist.user,
+        client_contacted=True,
+        outcome="safety_confirmed",
+    )
+    time_machine.shift(timedelta(hours=71, minutes=59))
+    assert _statuses(client, urls) == dict.fromkeys(PAGED_READS, 200)
+    time_machine.shift(timedelta(minutes=2))  # 72 hours after it closed
+    assert _statuses(client, urls) == dict.fromkeys(PAGED_READS, 404)
+
+
+def test_a_therapist_who_was_not_paged_cannot_open_the_crisis(client, world, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    message, _, agreement = _paged_crisis(world)
+    time_machine.shift(timedelta(minutes=5))
+    escalation_tick()  # the on-call clinician is paged, nobody else new
+    unpaged = make_member("t3@harbour.test", "Una Unpaged", world.practice, Role.THERAPIST)
+    _sign_in(client, world, "other_therapist")
+    assert _statuses(client, _paged_urls(message, agreement, world.client.pk)) == dict.fromkeys(
+        PAGED_READS, 200
+    )
+    client.logout()
+    assert client.login(email=unpaged.user.email, password=PASSWORD)
+    assert _statuses(client, _paged_urls(message, agreement, world.client.pk)) == dict.fromkeys(
+        PAGED_READS, 404
+    )
+    # A paged clinician of another practice reaches nothing here either.
+    client.logout()
+    _sign_in(client, world, "other_admin")
+    assert _statuses(client, _paged_urls(message, agreement, world.client.pk)) == dict.fromkeys(
+        PAGED_READS, 404
+    )
+
+
+def test_the_admins_paged_at_the_end_of_the_chain_open_the_crisis(client, world, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    message, escalation, agreement = _paged_crisis(world)
+    urls = _paged_urls(message, agreement, world.client.pk)
+    _sign_in(client, world, "admin")
+    # An admin sees the contact card and agreements by the normal rules, never the message or
+    # the safety plan.
+    assert _statuses(client, urls) == {
+        "message_detail": 404,
+        "client_detail": 200,
+        "safety_plan_edit": 404,
+        "agreement_detail": 200,
+    }
+    for _ in range(2):
+        time_machine.shift(timedelta(minutes=5))
+        escalation_tick()
+    # Step 3: the admins are paged.
+    assert Notification.objects.filter(
+        escalation=escalation, recipient=world.admin.user, purpose="page"
+    ).exists()
+    assert _statuses(client, urls) == dict.fromkeys(PAGED_READS, 200)
+
+
+def test_from_the_acknowledgement_the_on_call_is_one_tap_from_each_page(
+    client, world, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    message, escalation, agreement = _paged_crisis(world)
+    time_machine.shift(timedelta(minutes=5))
+    escalation_tick()
+    page = Notification.objects.filter(
+        escalation=escalation, recipient=world.other_therapist.user, purpose="page"
+    ).first()
+    done = client.post(reverse("escalation:ack_link", args=[ack_token(page)])).content.decode()
+    assert 'href="tel:+15550100011"' in done
+    urls = _paged_urls(message, agreement, world.client.pk)
+    for url in urls.values():
+        assert f'href="{url}"' in done
+    _sign_in(client, world, "other_therapist")
+    detail = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
+    assert 'href="tel:+15550100011"' in detail
+    for url in urls.values():
+        assert f'href="{url}"' in detail
+        assert client.get(url).status_code == 200

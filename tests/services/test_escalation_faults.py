@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
+from agreements.models import Role
 from messaging.escalation import lifecycle as engine
 from messaging.inbox.services import message_reply
 from messaging.intake.services import message_receive
@@ -42,6 +43,7 @@ from messaging.models import (
     NotificationStatus,
 )
 from tests.bench.stack import WORKER_READY, poll
+from tests.factories import make_member
 
 from .stub_twilio import read_log
 
@@ -67,18 +69,36 @@ def sleep_until(when: datetime) -> None:
 
 
 def crises(world, count: int, *, due_at: datetime | None = None) -> list[Escalation]:
-    """``count`` crisis messages from the world's client, committed together; with ``due_at``
-    their first step falls due then instead of at once."""
+    """``count`` crisis messages, each starting an escalation of its own: the world's client's
+    first, the rest each from a client of their own (one client's repeated crises would join one
+    escalation), committed together; with ``due_at`` their first step falls due then instead
+    of at once."""
     pks = []
     with transaction.atomic():
         for _ in range(count):
+            first = not Escalation.objects.filter(client=world.client).exists()
+            sender = world.client if first else _another_client(world)
             received = message_receive(
-                practice=world.practice, channel="portal", body=CRISIS, sender=world.client
+                practice=world.practice, channel="portal", body=CRISIS, sender=sender
             )
             pks.append(Escalation.objects.get(message=received.message).pk)
         if due_at is not None:
             Escalation.objects.filter(pk__in=pks).update(next_action_at=due_at)
     return list(Escalation.objects.filter(pk__in=pks).order_by("pk"))
+
+
+_other_clients = itertools.count(1)
+
+
+def _another_client(world):
+    n = next(_other_clients)
+    return make_member(
+        f"fault-client{n}@harbour.test",
+        f"Fault Client {n}",
+        world.practice,
+        Role.CLIENT,
+        therapist=world.therapist,
+    )
 
 
 def crisis(world, *, due_at: datetime | None = None) -> Escalation:
