@@ -108,6 +108,18 @@ def _open_escalation_of(client_id: int, now: datetime) -> Escalation | None:
     )
 
 
+def escalation_join_hold(*, message: Message, now: datetime) -> None:
+    """Lock the client's open escalation (if any) that ``message`` would join, before the
+    caller writes its first contact-log row.
+
+    A log row takes the practice's chain head lock until commit, and the tick and an
+    acknowledgement lock an escalation before they log. Taking the escalation first here keeps
+    one lock order everywhere (escalation, then chain head), so the two never deadlock.
+    """
+    if message.client_id is not None:
+        _open_escalation_of(message.client_id, now)
+
+
 def escalation_start(
     *, message: Message, decision: TriageDecision, now: datetime | None = None
 ) -> Escalation:

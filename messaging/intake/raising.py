@@ -22,6 +22,7 @@ from messaging.intake.services import (
     STATUS_FOR_DISPOSITION,
     _auto_reply_record,
     decision_record,
+    escalation_join_hold,
     escalation_request,
 )
 from messaging.models import (
@@ -117,6 +118,8 @@ def message_raise(
         message.current_decision = decision
         message.status = STATUS_FOR_DISPOSITION[Disposition(decision.disposition)]
         message.save(update_fields=["current_decision", "status"])
+        if decision.disposition == Disposition.ESCALATE:
+            escalation_join_hold(message=message, now=now)
         contact_event_record(
             practice=message.practice,
             event_type=EventType.MESSAGE_RAISED,

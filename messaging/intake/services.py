@@ -292,6 +292,8 @@ def _receive(
     message.current_decision = decision
     message.status = STATUS_FOR_DISPOSITION[Disposition(decision.disposition)]
     message.save(update_fields=["current_decision", "status"])
+    if decision.disposition == Disposition.ESCALATE:
+        escalation_join_hold(message=message, now=received_at)
     # Logged once triaged, so the "received" row carries its category for the review filters.
     # An unknown sender's number or address stays on the message, out of the log's summary.
     who = str(sender.user) if sender else "an unknown sender"
@@ -339,6 +341,13 @@ def _receive(
         escalation=escalation,
     )
     return Received(message, decision, reply)
+
+
+def escalation_join_hold(*, message: Message, now: datetime) -> None:
+    """Before any log row of an escalating message: the lock order the engine keeps."""
+    from messaging.escalation.lifecycle import escalation_join_hold as hold
+
+    hold(message=message, now=now)
 
 
 def escalation_request(
