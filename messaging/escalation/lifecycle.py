@@ -37,6 +37,7 @@ from messaging.models import (
     TriageDecision,
 )
 from messaging.notifications.services import PUBLISH_RETRY
+from messaging.triage.categories import Category
 
 from . import machine
 from .acks import page_for_sms_ack
@@ -91,10 +92,12 @@ def _policy_for(message: Message, decision: TriageDecision) -> EscalationPolicy 
 JOIN_AFTER_ACKNOWLEDGED = timedelta(hours=2)
 
 
-def _open_escalation_of(client_id: int, now: datetime) -> Escalation | None:
-    """The client's escalation a new crisis joins, locked, if there is one."""
-    return (
-        Escalation.objects.select_for_update()
+def _open_escalation_of(client_id: int, now: datetime, *, crisis: bool) -> Escalation | None:
+    """The client's escalation a new message joins, locked, if there is one. A crisis joins
+    only a crisis escalation: one paging for an urgent call back would go on saying URGENT, so
+    a crisis during it starts a crisis chain of its own."""
+    running = (
+        Escalation.objects.select_for_update(of=("self",))
         .filter(client_id=client_id)
         .filter(
             Q(state=EscalationState.ACTIVE)
@@ -103,9 +106,14 @@ def _open_escalation_of(client_id: int, now: datetime) -> Escalation | None:
                 acknowledged_at__gt=now - JOIN_AFTER_ACKNOWLEDGED,
             )
         )
-        .order_by("-started_at", "-pk")
-        .first()
     )
+    if crisis:
+        running = running.filter(message__current_decision__category=Category.CRISIS)
+    return running.order_by("-started_at", "-pk").first()
+
+
+def _is_crisis(decision: TriageDecision | None) -> bool:
+    return decision is not None and decision.category == Category.CRISIS
 
 
 def escalation_join_hold(*, message: Message, now: datetime) -> None:
@@ -117,7 +125,7 @@ def escalation_join_hold(*, message: Message, now: datetime) -> None:
     one lock order everywhere (escalation, then chain head), so the two never deadlock.
     """
     if message.client_id is not None:
-        _open_escalation_of(message.client_id, now)
+        _open_escalation_of(message.client_id, now, crisis=_is_crisis(message.current_decision))
 
 
 def escalation_start(
@@ -134,7 +142,7 @@ def escalation_start(
     if message.client_id is not None:
         # Locked, so an outcome being recorded right now either waits for this join or is seen
         # as closed (and then this message starts a chain of its own).
-        running = _open_escalation_of(message.client_id, now)
+        running = _open_escalation_of(message.client_id, now, crisis=_is_crisis(decision))
         if running is not None:
             escalation_join(escalation=running, message=message, now=now)
             return running

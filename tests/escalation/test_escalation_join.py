@@ -140,3 +140,19 @@ def test_the_escalation_page_links_the_joined_message(client, world, night):
     html = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
     assert reverse("message_detail", args=[second.message.pk]) in html
     assert "Crisis message joined the open escalation" in html, "the timeline shows the join"
+
+
+def test_a_crisis_never_joins_an_urgent_escalation(world, night):
+    """An escalation paging for an urgent call back reads URGENT to whoever it pages; a crisis
+    during it starts a crisis chain of its own instead of hiding inside it."""
+    from messaging.models import TriageDecision
+
+    first = crisis(world)
+    # The first escalation stands for an urgent call back (urgent after hours, sent on call).
+    TriageDecision.objects.filter(pk=first.decision.pk).update(category="urgent")
+    lifecycle.escalation_tick()
+    night.shift(timedelta(minutes=2))
+    second = crisis(world)
+    assert second.message.joined_escalation is None
+    assert Escalation.objects.filter(client=world.client).count() == 2
+    assert Escalation.objects.get(message=second.message).state == "active"
