@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from twilio.request_validator import RequestValidator
 
+from agreements import services as agreement_services
 from messaging.escalation import lifecycle as engine
 from messaging.models import (
     ContactEvent,
@@ -222,3 +223,193 @@ def test_a_3am_text_crisis_pages_therapist_then_on_call_who_calls_back(
     assert ContactEvent.objects.filter(
         event_type=EventType.ESCALATION_OUTCOME, client=world.client
     ).exists()
+
+
+def test_b_one_tap_help_now_with_no_text(night, live_server, new_page, time_machine, screenshot):
+    world = night
+    activate_agreement(world)
+    time_machine.move_to(datetime(2026, 11, 24, 23, 45, tzinfo=NEW_YORK), tick=True)
+    client_page = new_page(viewport=PHONE)
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
+    client_page.goto(f"{live_server.url}/me/messages/")
+    # The button in the phone's header, visible without opening the menu; no typing at all.
+    help_now = client_page.get_by_role("button", name="I need help now").filter(visible=True)
+    expect(help_now).to_have_count(1)
+    expect(help_now).to_be_in_viewport()
+    help_now.click()
+
+    expect(client_page.get_by_role("heading", name="We're getting you help now")).to_be_visible()
+    expect(client_page.get_by_test_id("promise")).to_contain_text(
+        "We're contacting Tess Therapist now."
+    )
+    for number in ("911", "988"):
+        expect(client_page.get_by_role("link", name=number, exact=True).first).to_have_attribute(
+            "href", f"tel:{number}"
+        )
+    screenshot(client_page, "crisis-screen")
+    fits_width(client_page)
+
+    message = Message.objects.get(client=world.client, direction="inbound")
+    assert message.declared_emergency is True
+    escalation = Escalation.objects.get(message=message)
+    engine.escalation_tick()
+    assert all(n.status == "sent" for n in send_pending(escalation))
+    tess_page = sms_page_for(escalation, world.therapist.user)
+    assert tess_page.body.startswith("CRISIS") and CLIENT_PHONE in tess_page.body
+    assert "/ack/" in tess_page.body
+
+
+def test_c_declared_urgent_at_night_is_urgent_never_the_crisis_screen(
+    night, live_server, new_page, time_machine, screenshot
+):
+    world = night
+    therapist = world.therapist.user
+    draft = agreement_services.agreement_start_draft(client=world.client, by=therapist)
+    agreement_services.agreement_update_draft(
+        agreement=draft,
+        by=therapist,
+        terms={},
+        channel_rules={
+            "portal": dict(
+                enabled=True,
+                allow_logistics=True,
+                allow_clinical=True,
+                allow_urgent=True,
+                after_hours_allowed=True,
+            )
+        },
+        response_windows={},
+    )
+    agreement_services.agreement_propose(agreement=draft, by=therapist)
+    agreement_services.agreement_accept(agreement=draft, by=world.client.user)
+    time_machine.move_to(datetime(2026, 11, 24, 22, 15, tzinfo=NEW_YORK), tick=True)
+
+    client_page = new_page(viewport=PHONE)
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
+    client_page.goto(f"{live_server.url}/me/messages/new/")
+    client_page.get_by_label("No", exact=True).check()
+    client_page.get_by_label("Urgent — I need my therapist before the next session").check()
+    client_page.get_by_label("Your message").fill(
+        "My pharmacy says my prescription was cancelled and I have none left for tomorrow."
+    )
+    client_page.get_by_role("button", name="Send").click()
+    expect(
+        client_page.get_by_role("heading", name="Urgent: a clinician will call you back")
+    ).to_be_visible()
+    expect(client_page.get_by_role("heading", name="We're getting you help now")).to_have_count(0)
+    expect(client_page.get_by_test_id("promise")).to_contain_text("Tess Therapist")
+    screenshot(client_page, "urgent")
+    fits_width(client_page)
+
+    message = Message.objects.get(client=world.client, direction="inbound")
+    assert message.current_decision.category == "urgent"
+    assert message.current_decision.disposition == "escalate"
+    escalation = Escalation.objects.get(message=message)
+    engine.escalation_tick()
+    assert all(n.status == "sent" for n in send_pending(escalation))
+    tess_page = sms_page_for(escalation, therapist)
+    assert tess_page.body.startswith("URGENT") and "CRISIS" not in tess_page.body
+    assert CLIENT_PHONE in tess_page.body and "prescription" not in tess_page.body
+
+    # Tess opens her page's link and sees an urgent call back, not a crisis.
+    link = re.search(r"https?://\S+/ack/\S+", tess_page.body).group(0)
+    tess = new_page(viewport=PHONE)
+    tess.goto(link)
+    expect(tess.get_by_role("heading", level=1)).to_have_text("Urgent call back: Cleo Client")
+    screenshot(tess, "urgent-ack-link")
+    fits_width(tess)
+    tess.get_by_role("button", name="Acknowledge — I'm on it").click()
+    expect(tess.get_by_role("heading", name="Thank you — paging has stopped")).to_be_visible()
+    tess.get_by_role("link", name="Open the escalation").click()
+    tess.get_by_label("Email address").fill(therapist.email)
+    sign_in_here(tess)
+    expect(tess.get_by_role("heading", level=1)).to_contain_text("Urgent escalation — Cleo Client")
+    expect(tess.get_by_role("heading", level=1)).not_to_contain_text("Crisis")
+
+
+def test_d_client_with_no_agreement_is_still_answered(
+    night, live_server, new_page, time_machine, screenshot
+):
+    world = night
+    time_machine.move_to(datetime(2026, 11, 24, 21, 0, tzinfo=NEW_YORK), tick=True)
+    client_page = new_page(viewport=PHONE)
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
+    client_page.goto(f"{live_server.url}/me/messages/new/")
+    client_page.get_by_label("No", exact=True).check()
+    client_page.get_by_label("Scheduling, billing or forms").check()
+    client_page.get_by_label("Your message").fill("Can I get a receipt for October?")
+    client_page.get_by_role("button", name="Send").click()
+    expect(client_page.get_by_test_id("auto-reply")).to_contain_text("Expect a reply")
+    expect(client_page.get_by_role("heading", name="We're getting you help now")).to_have_count(0)
+    screenshot(client_page, "routine")
+    fits_width(client_page)
+
+    # Later that night a crisis by text: crisis help by SMS at once, and it escalates.
+    time_machine.shift(timedelta(hours=3))
+    twiml = text_the_practice(client_page, live_server.url, CRISIS_TEXT, sid="SMjourneyD")
+    assert "call 911" in twiml and "988" in twiml, twiml
+    crisis = Message.objects.filter(client=world.client, direction="inbound").latest("id")
+    assert crisis.current_decision.disposition == "escalate"
+    assert crisis.current_decision.agreement_version is None
+    escalation = Escalation.objects.get(message=crisis)
+    engine.escalation_tick()
+    assert all(n.status == "sent" for n in send_pending(escalation))
+    assert sms_page_for(escalation, world.therapist.user).body.startswith("CRISIS")
+
+    client_page.goto(f"{live_server.url}/me/messages/{crisis.pk}/")
+    expect(client_page.get_by_role("heading", name="We're getting you help now")).to_be_visible()
+    expect(client_page.get_by_test_id("promise")).to_contain_text("Tess Therapist")
+    expect(client_page.get_by_role("link", name="988").first).to_be_visible()
+    screenshot(client_page, "crisis")
+    fits_width(client_page)
+
+
+def test_e_held_message_raised_with_this_cant_wait(
+    night, live_server, new_page, time_machine, screenshot
+):
+    world = night
+    activate_agreement(world, hold_clinical_for_session=True)
+    time_machine.move_to(datetime(2026, 11, 24, 10, 30, tzinfo=NEW_YORK), tick=True)
+    client_page = new_page(viewport=PHONE)
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
+    client_page.goto(f"{live_server.url}/me/messages/new/")
+    client_page.get_by_label("No", exact=True).check()
+    client_page.get_by_label("Something for my therapist").check()
+    client_page.get_by_label("Your message").fill(
+        "I keep thinking about what my dad said at dinner and I want to talk it through."
+    )
+    client_page.get_by_role("button", name="Send").click()
+    held_reply = client_page.get_by_test_id("auto-reply")
+    expect(held_reply).to_have_count(1)
+    expect(held_reply).to_contain_text("session")
+    screenshot(client_page, "held")
+    message = Message.objects.get(client=world.client, direction="inbound")
+    assert message.current_decision.disposition == "hold_for_session"
+
+    client_page.get_by_role("button", name="This can't wait").click()
+    expect(client_page.get_by_test_id("raised")).to_contain_text("it's treated as urgent")
+    replies = client_page.get_by_test_id("auto-reply")
+    expect(replies).to_have_count(2)
+    expect(replies.last).to_contain_text(
+        "You told us this can't wait, so it's now treated as urgent."
+    )
+    expect(replies.last).to_contain_text("Tess Therapist has your message. Expect a reply today")
+    expect(replies.last).not_to_contain_text("session")
+    expect(client_page.get_by_role("button", name="This can't wait")).to_have_count(0)
+    expect(client_page.get_by_role("heading", name="We're getting you help now")).to_have_count(0)
+    screenshot(client_page, "raised")
+    fits_width(client_page)
+
+    message.refresh_from_db()
+    assert message.current_decision.category == "urgent"
+    assert message.current_decision.disposition == "deliver"
+    assert ContactEvent.objects.filter(
+        event_type=EventType.MESSAGE_RAISED, message=message
+    ).exists()
+
+    # Tess sees it in her inbox as urgent now.
+    tess = new_page(viewport=PHONE)
+    browser_sign_in(tess, live_server.url, world.therapist.user.email)
+    tess.goto(f"{live_server.url}/messages/{message.pk}/")
+    expect(tess.get_by_test_id("message-body")).to_contain_text("what my dad said")
+    expect(tess.locator("h1 .badge").first).to_have_text("Urgent")
