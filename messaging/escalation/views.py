@@ -29,6 +29,7 @@ from messaging.escalation import (
     machine,
     pages,
     policies,
+    promises,
     schedules,
     selectors,
 )
@@ -84,6 +85,7 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
             "timeline": _timeline(escalation, care_team["joined_messages"]),
             "outcome_form": OutcomeForm(),
             "is_open": escalation.state in (EscalationState.ACTIVE, EscalationState.EXHAUSTED),
+            "urgent": promises.is_urgent(escalation),
         },
     )
 
@@ -144,6 +146,7 @@ def escalation_outcome(request: HttpRequest, escalation_id: int) -> HttpResponse
             "timeline": _timeline(escalation, care_team["joined_messages"]),
             "outcome_form": form,
             "is_open": escalation.state in (EscalationState.ACTIVE, EscalationState.EXHAUSTED),
+            "urgent": promises.is_urgent(escalation),
         },
         status=400,
     )
@@ -178,7 +181,11 @@ def escalation_ack_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "escalation/ack_confirm.html",
-        {"escalation": escalation, "notification": notification},
+        {
+            "escalation": escalation,
+            "notification": notification,
+            "urgent": promises.is_urgent(escalation),
+        },
     )
 
 

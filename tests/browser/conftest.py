@@ -45,8 +45,9 @@ def new_page(browser, request):
     """A fresh browser context per person; a screenshot of each page is kept on failure."""
     contexts = []
 
-    def open_page(timezone_id: str = "America/New_York"):
-        context = browser.new_context(timezone_id=timezone_id, locale="en-US")
+    def open_page(timezone_id: str = "America/New_York", viewport: dict | None = None):
+        options = {"viewport": viewport} if viewport else {}
+        context = browser.new_context(timezone_id=timezone_id, locale="en-US", **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -59,6 +60,18 @@ def new_page(browser, request):
             for n, page in enumerate(context.pages):
                 page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{index}-{n}.png"))
         context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """Keep a full-page screenshot of a key step in test-artifacts/, named after the test."""
+
+    def take(page, step: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = request.node.name.replace("[", "-").replace("]", "")
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{step}.png"), full_page=True)
+
+    return take
 
 
 @pytest.hookimpl(hookwrapper=True)

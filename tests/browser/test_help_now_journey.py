@@ -26,4 +26,4 @@ def test_one_tap_help_now_from_any_page(live_server, world, new_page, time_machi
     assert message.declared_emergency is True
     lifecycle.escalation_tick()
     pages = Notification.objects.filter(purpose="page", recipient=world.therapist.user)
-    assert pages and all(p.body.startswith("CRISIS —") for p in pages)
+    assert pages and all(p.body.startswith("CRISIS at Harbour Therapy:") for p in pages)
