@@ -169,10 +169,11 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 50
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# The largest request body Django reads (larger ones are refused with 400 before any view runs,
-# so they are the one request intake cannot keep): room for a message at
-# messaging.intake.limits.MESSAGE_BODY_MAX_CHARS in JSON or form encoding.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+# The largest request body Django reads (larger ones are refused, 400 on pages and 413 JSON from
+# the API, so they are the one request intake cannot keep): room for a message at
+# messaging.intake.limits.MESSAGE_BODY_MAX_CHARS in any encoding, the worst being JSON's
+# escaped surrogate pairs (12 bytes for each character outside the BMP).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))

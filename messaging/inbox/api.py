@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 from functools import wraps
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
@@ -232,7 +233,7 @@ api = ContactPolicyAPI(
 
 @api.post(
     "/messages",
-    response={201: MessageOut, 202: KeptOut, 400: ErrorOut, **AUTH_ERRORS},
+    response={201: MessageOut, 202: KeptOut, 400: ErrorOut, 413: ErrorOut, **AUTH_ERRORS},
     url_name="messages",
     summary="Send a message",
     description="201: received and triaged. 202: stored, but not processed yet (retried "
@@ -247,9 +248,19 @@ api = ContactPolicyAPI(
 )
 def message_create(request: HttpRequest) -> Status:
     client: Membership = request.auth
-    envelope = envelopes.envelope_store_request(
-        request, channel=EnvelopeChannel.API, submitted_by=client
-    )
+    try:
+        envelope = envelopes.envelope_store_request(
+            request, channel=EnvelopeChannel.API, submitted_by=client
+        )
+    except RequestDataTooBig:
+        # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django will not read the body, so it cannot be kept.
+        return Status(
+            413,
+            ErrorOut(
+                detail=f"The request is too large: send at most {MESSAGE_BODY_MAX_CHARS:,} "
+                "characters in one message."
+            ),
+        )
     changes: Changes = []
     try:
         data = json.loads(envelope.raw.get("text", ""))

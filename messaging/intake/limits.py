@@ -6,7 +6,7 @@ this many characters is stored and triaged whole. Past it the message keeps the 
 ``InboundEnvelope``, and the auto-reply tells the sender what was kept.
 
 The envelope itself is bounded by the request size Django accepts
-(``DATA_UPLOAD_MAX_MEMORY_SIZE`` in the settings, 8 MiB): enough for a body at the limit in
+(``DATA_UPLOAD_MAX_MEMORY_SIZE`` in the settings, 16 MiB): enough for a body at the limit in
 any encoding a provider uses. A larger request is refused by Django with 400 before any view
 runs, so it is the one kind of request that is never stored.
 """

@@ -97,7 +97,7 @@ def test_urgent_after_hours_is_urgent_everywhere(client, world, night, on_call, 
 
     assert lifecycle.escalation_tick() == 1
     pages = Notification.objects.filter(purpose="page", recipient=world.therapist.user)
-    assert pages and all(p.body.startswith("URGENT —") for p in pages)
+    assert pages and all(p.body.startswith("URGENT at Harbour Therapy:") for p in pages)
     assert not any("CRISIS" in p.body or "Crisis" in p.subject for p in pages)
     assert all(p.subject.startswith("Urgent:") for p in pages)
 
@@ -143,5 +143,5 @@ def test_a_crisis_shows_crisis_help_and_who_is_contacted(client, world, night, o
     assert api["crisis_help"] is True
     lifecycle.escalation_tick()
     page_bodies = Notification.objects.filter(purpose="page").values_list("body", flat=True)
-    assert all(body.startswith("CRISIS —") for body in page_bodies)
+    assert all(body.startswith("CRISIS at Harbour Therapy:") for body in page_bodies)
     assert json.dumps(list(page_bodies))

@@ -23,11 +23,11 @@ KNOWN_ROUTINE = 19 + 3 * CHAIN
 # A crisis adds 9: the lock on the client's open escalation taken before the first log row
 # (one lock order with the engine: escalation, then chain head); the "escalation requested"
 # log row; escalation_start's check for a running escalation of this message, its look for the
-# client's open escalation to join (locked; none here), the policy, its steps, the therapist's away periods (who is paged), the INSERT, and
-# the "escalation started" log row. The first page is sent after commit, not here. And 2
-# chained log rows. Then 3 for who the reply says is contacted now and next (the policy
-# snapshot's first two steps): the therapist's away periods, then the on-call schedule and, with
-# nobody on call, the practice's admins.
+# client's open escalation to join (locked; none here), the policy, its steps, the therapist's
+# away periods (who is paged), the INSERT, and the "escalation started" log row. The first page
+# is sent after commit, not here. And 2 chained log rows. Then 3 for who the reply says is
+# contacted now and next (the policy snapshot's first two steps): the therapist's away periods,
+# then the on-call schedule and, with nobody on call, the practice's admins.
 CRISIS_EXTRA = 9 + 3 + 2 * CHAIN
 # An unknown sender has no agreement, history or safety plan to read: 2 savepoint + message
 # + decision + status update + 2 log rows + auto-reply + its log row = 9; 3 chained log rows.
