@@ -74,25 +74,25 @@ def page_text(
     return subject, body
 
 
-def step_page(
+def _pages_create(
     escalation: Escalation,
-    snapshot: machine.PolicySnapshot,
-    page: machine.Page,
+    users,
+    *,
+    key: str,
+    step_index: int,
+    cycle: int,
     now: datetime,
-    lateness_ms: int,
-) -> None:
+    again: bool = False,
+) -> list[int]:
+    """One page per user and contact method, once (the idempotency key starts with ``key``),
+    each with its own acknowledgement code and link. Returns the ids of the new ones."""
     from messaging.notifications.selectors import contact_methods_for
 
-    recipients = page_recipients(escalation, snapshot, page, now)
     created: list[int] = []
-    for user in recipients:
+    for user in users:
         for method in contact_methods_for(user):
-            key = (
-                f"esc{escalation.pk}:s{page.step_index}:c{page.cycle}:u{user.pk}:"
-                f"{method.kind}:{method.address}"
-            )
             notification, was_created = Notification.objects.get_or_create(
-                idempotency_key=key,
+                idempotency_key=f"{key}:u{user.pk}:{method.kind}:{method.address}",
                 defaults={
                     "escalation": escalation,
                     "practice": escalation.practice,
@@ -101,18 +101,40 @@ def step_page(
                     "channel": method.kind,
                     "address": method.address,
                     "body": "",
-                    "step_index": page.step_index,
-                    "cycle": page.cycle,
+                    "step_index": step_index,
+                    "cycle": cycle,
                     "ack_code": ack_code_new(),
                     "next_attempt_at": now,
                     "created_at": now,
                 },
             )
             if was_created:
-                subject, body = page_text(escalation, notification.ack_code, ack_url(notification))
+                subject, body = page_text(
+                    escalation, notification.ack_code, ack_url(notification), again=again
+                )
                 notification.subject, notification.body = subject, body
                 notification.save(update_fields=["subject", "body"])
                 created.append(notification.pk)
+    return created
+
+
+def step_page(
+    escalation: Escalation,
+    snapshot: machine.PolicySnapshot,
+    page: machine.Page,
+    now: datetime,
+    lateness_ms: int,
+) -> None:
+
+    recipients = page_recipients(escalation, snapshot, page, now)
+    created = _pages_create(
+        escalation,
+        recipients,
+        key=f"esc{escalation.pk}:s{page.step_index}:c{page.cycle}",
+        step_index=page.step_index,
+        cycle=page.cycle,
+        now=now,
+    )
     names = ", ".join(str(user) for user in recipients) or "nobody (no recipient found)"
     contact_event_record(
         practice=escalation.practice,
@@ -167,36 +189,16 @@ def current_pagees(escalation: Escalation) -> list[User]:
 def joined_page(escalation: Escalation, message, now: datetime) -> None:
     """Tell whoever has the escalation that the client sent another crisis message: the same
     words as a page (first name, callback number, link), never the body."""
-    from messaging.notifications.selectors import contact_methods_for
 
-    created: list[int] = []
-    for user in current_pagees(escalation):
-        for method in contact_methods_for(user):
-            notification, was_created = Notification.objects.get_or_create(
-                idempotency_key=f"esc{escalation.pk}:joined:m{message.pk}:u{user.pk}:"
-                f"{method.kind}:{method.address}",
-                defaults={
-                    "escalation": escalation,
-                    "practice": escalation.practice,
-                    "recipient": user,
-                    "purpose": NotificationPurpose.PAGE,
-                    "channel": method.kind,
-                    "address": method.address,
-                    "body": "",
-                    "step_index": escalation.step_index,
-                    "cycle": escalation.cycle,
-                    "ack_code": ack_code_new(),
-                    "next_attempt_at": now,
-                    "created_at": now,
-                },
-            )
-            if was_created:
-                subject, body = page_text(
-                    escalation, notification.ack_code, ack_url(notification), again=True
-                )
-                notification.subject, notification.body = subject, body
-                notification.save(update_fields=["subject", "body"])
-                created.append(notification.pk)
+    created = _pages_create(
+        escalation,
+        current_pagees(escalation),
+        key=f"esc{escalation.pk}:joined:m{message.pk}",
+        step_index=escalation.step_index,
+        cycle=escalation.cycle,
+        now=now,
+        again=True,
+    )
     transaction.on_commit(lambda: notifications_enqueue(created))
 
 
