@@ -78,7 +78,7 @@ def message_raise(
         raise ValueError("a client raises only their own messages")
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("current_decision", "client__user", "client__therapist__user")
             .get(pk=message.pk)
         )
