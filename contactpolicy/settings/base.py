@@ -39,6 +39,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A stale form (it may be "I need help now") answers 403 with crisis help, never a dead end.
+CSRF_FAILURE_VIEW = "contactpolicy.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

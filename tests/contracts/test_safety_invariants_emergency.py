@@ -108,8 +108,23 @@ def test_help_now_is_csrf_protected(world):
 
     strict = Client(enforce_csrf_checks=True)
     sign_in(strict, world.client)
-    assert strict.post(reverse("message_help_now")).status_code == 403
+    response = strict.post(reverse("message_help_now"))
+    assert response.status_code == 403
     assert not Message.objects.exists()
+    # Refused, but never a dead end: crisis help at once, and a fresh page with the button.
+    page = response.content.decode()
+    assert 'href="tel:911"' in page and 'href="tel:988"' in page
+    assert reverse("client_crisis_help") in page
+    assert 'action="' + reverse("message_help_now") + '"' in page
+
+
+def test_a_stale_form_when_signed_out_still_gives_crisis_help(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "988" in response.content.decode()
 
 
 def test_an_answer_of_no_still_needs_a_topic_on_every_channel(client, world):
