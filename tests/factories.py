@@ -119,6 +119,23 @@ def activate_agreement(world: World, client: Membership | None = None, **terms):
     return services.agreement_accept(agreement=draft, by=client.user)
 
 
+def on_call_weekly(world: World, name: str = "Weekly"):
+    """A New York weekly on-call rotation (Monday 09:00 hand-off) with the world's other
+    therapist the only member: the one paged at the "on call" step."""
+    from messaging.models import OnCallMember, OnCallSchedule
+
+    schedule = OnCallSchedule.objects.create(
+        practice=world.practice,
+        name=name,
+        time_zone="America/New_York",
+        handoff_weekday=0,
+        handoff_time=time(9),
+        rotation_start=date(2026, 11, 2),
+    )
+    OnCallMember.objects.create(schedule=schedule, membership=world.other_therapist, position=0)
+    return schedule
+
+
 def receive(
     world: World, body: str, *, at=TUESDAY_10AM, channel="portal", sender="client", **declared
 ):

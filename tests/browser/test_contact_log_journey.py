@@ -1,29 +1,21 @@
 """An admin reviews last night's crisis: filters the log, opens the escalation timeline,
 exports the CSV, opens the body with a break-glass reason and sees that access recorded."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
 from messaging.escalation import lifecycle as engine
 from messaging.intake.services import message_receive
-from messaging.models import ContactEvent, EventType, OnCallMember, OnCallSchedule
-from tests.factories import browser_sign_in
+from messaging.models import ContactEvent, EventType
+from tests.factories import browser_sign_in, on_call_weekly
 
 NEW_YORK = ZoneInfo("America/New_York")
 
 
 def test_admin_reviews_last_nights_crisis(live_server, world, new_page, time_machine, tmp_path):
-    schedule = OnCallSchedule.objects.create(
-        practice=world.practice,
-        name="Nights",
-        time_zone="America/New_York",
-        handoff_weekday=0,
-        handoff_time=time(9),
-        rotation_start=date(2026, 11, 2),
-    )
-    OnCallMember.objects.create(schedule=schedule, membership=world.other_therapist, position=0)
+    on_call_weekly(world, "Nights")
     last_night = datetime(2026, 11, 23, 23, 40, tzinfo=NEW_YORK)
     time_machine.move_to(last_night - timedelta(hours=14), tick=False)
     message_receive(

@@ -8,7 +8,7 @@ ones at phone width, where most clients write from.
 """
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,11 +23,9 @@ from messaging.models import (
     EventType,
     Message,
     Notification,
-    OnCallMember,
-    OnCallSchedule,
 )
 from messaging.notifications.services import notification_send
-from tests.factories import PASSWORD, activate_agreement, browser_sign_in
+from tests.factories import PASSWORD, activate_agreement, browser_sign_in, on_call_weekly
 
 NEW_YORK = ZoneInfo("America/New_York")
 AUTH_TOKEN = "twilio-journey-auth-token"
@@ -56,15 +54,7 @@ def night(live_server, world, settings):
     ):
         member.user.phone = phone
         member.user.save(update_fields=["phone"])
-    schedule = OnCallSchedule.objects.create(
-        practice=world.practice,
-        name="Nights",
-        time_zone="America/New_York",
-        handoff_weekday=0,
-        handoff_time=time(9),
-        rotation_start=date(2026, 11, 2),
-    )
-    OnCallMember.objects.create(schedule=schedule, membership=world.other_therapist, position=0)
+    on_call_weekly(world, "Nights")
     return world
 
 

@@ -4,14 +4,14 @@ acknowledges by the link in their text; the timeline shows it and the client saw
 The engine's tick is what a Celery worker runs every second; here the test runs it, with the
 clock under its control, so the five-minute wait takes no time."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
 from messaging.escalation import lifecycle as engine
-from messaging.models import Escalation, OnCallMember, OnCallSchedule
-from tests.factories import browser_sign_in
+from messaging.models import Escalation
+from tests.factories import browser_sign_in, on_call_weekly
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -28,15 +28,7 @@ def test_crisis_at_night_pages_therapist_then_on_call_who_acknowledges_by_link(
     ):
         member.user.phone = phone
         member.user.save(update_fields=["phone"])
-    schedule = OnCallSchedule.objects.create(
-        practice=world.practice,
-        name="Nights",
-        time_zone="America/New_York",
-        handoff_weekday=0,
-        handoff_time=time(9),
-        rotation_start=date(2026, 11, 2),
-    )
-    OnCallMember.objects.create(schedule=schedule, membership=world.other_therapist, position=0)
+    on_call_weekly(world, "Nights")
 
     client_page = new_page()
     browser_sign_in(client_page, live_server.url, world.client.user.email)

@@ -2,7 +2,7 @@
 the pages say the same thing the engine does, and urgent is never treated as a crisis."""
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from agreements import services
 from messaging.escalation import lifecycle
-from messaging.models import Escalation, Message, Notification, OnCallMember, OnCallSchedule
-from tests.factories import sign_in
+from messaging.models import Escalation, Message, Notification
+from tests.factories import on_call_weekly, sign_in
 
 NIGHT = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("America/New_York"))
 URGENT_TEXT = "I ran out of my meds and the pharmacy is closed"
@@ -26,15 +26,7 @@ def night(time_machine):
 
 @pytest.fixture
 def on_call(world):
-    schedule = OnCallSchedule.objects.create(
-        practice=world.practice,
-        name="Weekly",
-        time_zone="America/New_York",
-        handoff_weekday=0,
-        handoff_time=time(9),
-        rotation_start=date(2026, 11, 2),
-    )
-    OnCallMember.objects.create(schedule=schedule, membership=world.other_therapist, position=0)
+    schedule = on_call_weekly(world)
     return schedule
 
 

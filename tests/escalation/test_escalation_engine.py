@@ -1,7 +1,7 @@
 """The escalation engine against the database: start, tick, page, acknowledge, exhaust."""
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,10 +17,8 @@ from messaging.models import (
     EventType,
     Message,
     Notification,
-    OnCallMember,
-    OnCallSchedule,
 )
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, on_call_weekly
 
 NEW_YORK = ZoneInfo("America/New_York")
 NIGHT = datetime(2026, 11, 24, 2, 0, tzinfo=NEW_YORK)
@@ -34,15 +32,7 @@ def night(time_machine):
 
 @pytest.fixture
 def on_call(world):
-    schedule = OnCallSchedule.objects.create(
-        practice=world.practice,
-        name="Weekly",
-        time_zone="America/New_York",
-        handoff_weekday=0,
-        handoff_time=time(9),
-        rotation_start=date(2026, 11, 2),
-    )
-    OnCallMember.objects.create(schedule=schedule, membership=world.other_therapist, position=0)
+    schedule = on_call_weekly(world)
     return schedule
 
 
