@@ -30,10 +30,10 @@ from messaging.inbox import access, selectors
 from messaging.inbox.services import thread_read_by_client
 from messaging.intake import envelopes
 from messaging.intake.forms import NO_TEXT_GIVEN
-from messaging.intake.limits import MESSAGE_BODY_MAX_CHARS
 from messaging.intake.normalise import Changes
 from messaging.models import Direction, EnvelopeChannel, Message, TriageDecision
 from messaging.triage.categories import Category
+from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
 
 PAGE_MAX_LIMIT = 100
 # Big enough for any real thread, small enough that offset + limit fits every database's integers.
