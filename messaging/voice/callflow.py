@@ -104,7 +104,7 @@ class Office:
 
 
 def spoken_time(at: datetime, now: datetime, time_zone: str) -> str:
-    """ "today at 9 a.m.", "tomorrow at 1:30 p.m.", "on Monday at 9 a.m." (later: with the
+    """ "today at 9 a.m.", "tomorrow at 1:30 p.m.", "Monday at 9 a.m." (later: with the
     date), in the office's local time — across DST the wall clock, not UTC, is read."""
     zone = ZoneInfo(time_zone)
     local, today = at.astimezone(zone), now.astimezone(zone).date()
@@ -117,21 +117,27 @@ def spoken_time(at: datetime, now: datetime, time_zone: str) -> str:
     if days == 1:
         return f"tomorrow at {clock}"
     if 1 < days < 7:
-        return f"on {local:%A} at {clock}"
-    return f"on {local:%A} {local.day} {local:%B} at {clock}"
+        return f"{local:%A} at {clock}"
+    return f"{local:%A} {local.day} {local:%B} at {clock}"
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith(".") else f"{text}."
 
 
 def office_words(office: Office, now: datetime) -> str:
     sentences = []
     if office.away_until is not None and office.therapist_name:
         until = spoken_time(office.away_until, now, office.time_zone)
-        cover = f"; {office.cover_name} is covering" if office.cover_name else ""
-        sentences.append(f"{office.therapist_name} is away until {until}{cover}.")
+        away = f"{office.therapist_name} is away until {until}"
+        if office.cover_name:
+            away = f"{_sentence(away)} {office.cover_name} is covering"
+        sentences.append(_sentence(away))
     if office.is_open:
         sentences.append("The office is open now.")
     elif office.opens_at is not None:
         opens = spoken_time(office.opens_at, now, office.time_zone)
-        sentences.append(f"The office is closed now. It opens again {opens}.")
+        sentences.append(_sentence(f"The office is closed now. It opens again {opens}"))
     else:
         sentences.append("The office is closed now.")
     return " ".join(sentences)

@@ -85,7 +85,7 @@ def test_the_greeting_knows_the_night_and_asks_the_emergency_question(client, ph
     assert gather.get("action").endswith(reverse("voice_choice"))
     words = said(root)
     assert "Thank you for calling Harbour Therapy." in words
-    assert "The office is closed now. It opens again today at 9 a.m." in words
+    assert "The office is closed now. It opens again today at 9 a.m. If" in words
     assert "press 1 or say emergency" in words
     session = CallSession.objects.get()
     assert session.client == phones.client and session.practice == phones.practice
@@ -105,13 +105,10 @@ def test_the_greeting_is_in_the_practices_words_and_names_the_cover(client, phon
     )
     words = said(xml(turn(client, "voice_incoming", call_params())))
     assert words.startswith("You have reached the Harbour answering service.")
-    assert "Tess Therapist is away until on Monday 30 November at 9 a.m." not in words
-    assert "Tess Therapist is away until" in words and "Owen Other is covering" in words
+    assert "Tess Therapist is away until Monday at 9 a.m. Owen Other is covering." in words
 
 
-def test_pressing_1_at_3am_gives_help_then_rings_the_therapist_who_takes_it(
-    client, phones, night
-):
+def test_pressing_1_at_3am_gives_help_then_rings_the_therapist_who_takes_it(client, phones, night):
     xml(turn(client, "voice_incoming", call_params()))
     root = xml(press(client, "voice_choice", "1"))
     words = said(root)
@@ -196,9 +193,7 @@ def test_two_clinicians_pressing_1_have_one_winner(client, phones, night):
         clinician=phones.therapist.user.pk,
     )
     assert said(xml(again)) == "Connecting you now."
-    assert (
-        ContactEvent.objects.filter(event_type=EventType.ESCALATION_ACKNOWLEDGED).count() == 1
-    )
+    assert ContactEvent.objects.filter(event_type=EventType.ESCALATION_ACKNOWLEDGED).count() == 1
 
 
 def test_a_clinician_not_on_the_step_cannot_take_the_call(client, phones, night):
