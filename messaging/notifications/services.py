@@ -532,10 +532,11 @@ def _client_channel(message: Message, purpose: NotificationPurpose) -> str | Non
         message.channel == Channel.PHONE
         and purpose == NotificationPurpose.AUTO_REPLY
         and message.in_reply_to_id is not None
-        and message.in_reply_to.recorded_by_id is None
+        and message.in_reply_to.provider_message_id
     ):
-        # A call the automatic answering service took (no operator typed it): the caller hung
-        # up long before triage answered, so the auto-reply goes by text.
+        # A call the automatic answering service took (the provider's call or recording id; an
+        # operator's console message has none): the caller has hung up by the time a voicemail
+        # is triaged, so the auto-reply goes by text.
         return ContactMethodKind.SMS
     return None  # the portal shows it in the app
 

@@ -207,7 +207,8 @@ class Chain:
 
     ``state``: the engine's state. ``step``: a key for the step the engine is on ("c0:s1").
     ``clinicians``: whom that step paged, with a phone to ring (empty before the first step has
-    run or when nobody on it has a phone). ``seconds_left``: until the engine's next step.
+    run or when nobody on it has a phone); once acknowledged (a call joining a crisis someone
+    already has), whoever has it. ``seconds_left``: until the engine's next step.
     ``dialled_step``: the step this call last rang. ``taken``: a clinician took this call.
     """
 
@@ -221,6 +222,22 @@ class Chain:
     taken_by_name: str = ""
 
 
+def rings(chain: Chain) -> bool:
+    """Ring the step's clinicians: the engine is on a step this call has not rung yet (or,
+    once acknowledged, whoever has the crisis, once)."""
+    return (
+        not chain.taken
+        and chain.state in ("active", "acknowledged")
+        and bool(chain.clinicians)
+        and chain.step != chain.dialled_step
+    )
+
+
+def chain_over(chain: Chain) -> bool:
+    """Nothing more to ring for the caller: the chain ran out, or whoever has it was rung."""
+    return not chain.taken and chain.state != "active" and not rings(chain)
+
+
 def connect(*, chain: Chain, numbers: EmergencyNumbers, urls: Urls) -> VoiceResponse:
     """The next thing the emergency call does, from the engine's state."""
     response = VoiceResponse()
@@ -228,17 +245,18 @@ def connect(*, chain: Chain, numbers: EmergencyNumbers, urls: Urls) -> VoiceResp
         # The clinician and the caller talked; the call is over.
         response.hangup()
         return response
+    if rings(chain):
+        dial = response.dial(
+            action=urls.connect,
+            method="POST",
+            timeout=max(5, min(chain.seconds_left, DIAL_MAX_SECONDS)),
+            answer_on_bridge=True,
+        )
+        for clinician in chain.clinicians:
+            dial.number(clinician.number, url=clinician.whisper_url, method="POST")
+        return response
     if chain.state == "active":
-        if chain.clinicians and chain.step != chain.dialled_step:
-            dial = response.dial(
-                action=urls.connect,
-                method="POST",
-                timeout=max(5, min(chain.seconds_left, DIAL_MAX_SECONDS)),
-                answer_on_bridge=True,
-            )
-            for clinician in chain.clinicians:
-                dial.number(clinician.number, url=clinician.whisper_url, method="POST")
-            return response
+        # Rung already, or nobody on this step has a phone: wait for the engine's next step.
         return hold(chain=chain, urls=urls)
     if chain.state == "acknowledged" and chain.taken_by_name:
         words = (

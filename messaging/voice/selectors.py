@@ -17,6 +17,8 @@ from messaging.notifications.models import ContactMethodKind
 from messaging.notifications.selectors import contact_methods_for
 from messaging.voice import callflow
 
+ACKNOWLEDGED_RING_SECONDS = 60
+
 
 def call_session_for(call_sid: str) -> CallSession | None:
     if not call_sid:
@@ -121,7 +123,7 @@ def chain_for(
     Who to ring is who the engine's current step paged (``current_pagees``): the engine stays
     the one source of who is next."""
     clinicians = []
-    if escalation.state == EscalationState.ACTIVE:
+    if escalation.state in (EscalationState.ACTIVE, EscalationState.ACKNOWLEDGED):
         for user in current_pagees(escalation):
             number = phone_to_ring(user)
             if number:
@@ -134,7 +136,10 @@ def chain_for(
                     )
                 )
     seconds_left = 0
-    if escalation.next_action_at is not None:
+    if escalation.state == EscalationState.ACKNOWLEDGED:
+        # Whoever has the crisis is rung once, as long as a step would ring.
+        seconds_left = ACKNOWLEDGED_RING_SECONDS
+    elif escalation.next_action_at is not None:
         seconds_left = max(0, int((escalation.next_action_at - now).total_seconds()))
     taken_by = escalation.acknowledged_by if escalation.acknowledged_by_id else None
     return callflow.Chain(

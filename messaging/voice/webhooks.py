@@ -216,11 +216,10 @@ def voice_connect(request: HttpRequest) -> HttpResponse:
         session=session, escalation=session.escalation, now=now, whisper_url=whisper_url
     )
     response = callflow.connect(chain=chain, numbers=numbers, urls=_urls(request))
-    if chain.state == "active" and chain.clinicians and chain.step != chain.dialled_step:
-        services.call_dialled(
-            session=session, step=chain.step, names=[c.name for c in chain.clinicians]
-        )
-    elif not chain.taken and chain.state != "active":
+    if callflow.rings(chain):
+        names = [clinician.name for clinician in chain.clinicians]
+        services.call_dialled(session=session, step=chain.step, names=names)
+    elif callflow.chain_over(chain):
         services.call_state_set(
             session=session,
             state=CallState.END_OF_CHAIN,

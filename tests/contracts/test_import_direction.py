@@ -5,8 +5,8 @@ Layers, lowest first; a module may import its own layer or a lower one:
 
 0. pure rules: ``messaging.triage.*``, ``messaging.escalation.machine``,
    ``messaging.escalation.oncall``, ``agreements.business_hours``, ``agreements.phones``,
-   ``contactpolicy.crypto``, ``messaging.contactlog.chain``, ``messaging.voice.callflow`` — they import nothing but each
-   other: no ORM, no models;
+   ``contactpolicy.crypto``, ``messaging.contactlog.chain``, ``messaging.voice.callflow`` —
+   they import nothing but each other: no ORM, no models;
 1. ``messaging.contactlog``;
 2. ``agreements``;
 3. ``messaging.notifications``;

@@ -22,7 +22,6 @@ from messaging.models import (
     Message,
     Notification,
 )
-from messaging.notifications.services import notification_send
 from tests.factories import activate_agreement, on_call_weekly
 from tests.voice.calls import PRACTICE_LINE, call_params, signed_post, turn
 
@@ -361,3 +360,23 @@ def test_saying_emergency_is_an_emergency(client, phones, night):
     xml(turn(client, "voice_incoming", call_params()))
     xml(turn(client, "voice_choice", call_params(SpeechResult="no it's an emergency")))
     assert Escalation.objects.count() == 1
+
+
+def test_a_call_joining_a_crisis_someone_has_rings_them(client, phones, night):
+    from tests.factories import receive
+
+    received = receive(phones, "I want to kill myself tonight", at=THREE_AM)
+    lifecycle.escalation_tick()
+    escalation = Escalation.objects.get(message=received.message)
+    lifecycle.escalation_acknowledge(
+        escalation_id=escalation.pk, by=phones.other_therapist.user, via="app"
+    )
+    xml(turn(client, "voice_incoming", call_params()))
+    root = follow(client, said_redirect(press(client, "voice_choice", "1")), call_params())
+    assert list(dial_numbers(root)) == [ON_CALL_PHONE]
+    call = Message.objects.get(channel="phone", direction="inbound")
+    assert call.joined_escalation == escalation
+    # Not answered: the caller hears who has it, 988 and a message; nobody is rung twice.
+    again = follow(client, root.find("Dial").get("action"), call_params(DialCallStatus="busy"))
+    assert "Owen Other has been told and will call you back." in said(again)
+    assert not list(again.iter("Number"))

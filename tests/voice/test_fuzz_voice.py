@@ -94,7 +94,7 @@ def assert_twiml_or_4xx(response):
     if response.status_code == 200:
         assert ElementTree.fromstring(response.content).tag == "Response"
     else:
-        assert 204 == response.status_code or 400 <= response.status_code < 500
+        assert response.status_code == 204 or 400 <= response.status_code < 500
 
 
 @pytest.mark.parametrize("name", WEBHOOKS)
