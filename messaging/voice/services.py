@@ -83,6 +83,23 @@ def call_unclear_answer(*, session: CallSession, now: datetime | None = None) ->
     return locked.unclear_answers
 
 
+def emergency_intake(
+    *, call_sid: str, caller_number: str, called_number: str, practice_id: int | None
+) -> envelopes.Intake:
+    """A declared emergency on the phone, as intake takes it: once per call (the CallSid is its
+    provider id); the caller recognised by number, else kept for the practice called."""
+    return envelopes.Intake(
+        channel=Channel.PHONE,
+        body=EMERGENCY_BODY,
+        practice_id=practice_id,
+        identify_by="phone",
+        sender_address=caller_number,
+        to_address=called_number,
+        declared_emergency=True,
+        provider_message_id=f"call:{call_sid}",
+    )
+
+
 def call_emergency_declare(
     *,
     session: CallSession,
@@ -99,15 +116,11 @@ def call_emergency_declare(
     received = envelopes.envelope_receive(
         envelope=envelope,
         changes=changes,
-        intake=envelopes.Intake(
-            channel=Channel.PHONE,
-            body=EMERGENCY_BODY,
+        intake=emergency_intake(
+            call_sid=session.call_sid,
+            caller_number=session.caller_number,
+            called_number=session.called_number,
             practice_id=session.practice_id,
-            identify_by="phone",
-            sender_address=session.caller_number,
-            to_address=session.called_number,
-            declared_emergency=True,
-            provider_message_id=f"call:{session.call_sid}",
         ),
     )
     if received is None:

@@ -162,6 +162,8 @@ def voice_choice(request: HttpRequest) -> HttpResponse:
     choice = callflow.choice_of(
         _param(request, "Digits", changes), _param(request, "SpeechResult", changes)
     )
+    if choice == callflow.Choice.EMERGENCY:
+        return _emergency(request, changes)
     # A choice for a call never greeted (its first request was lost) still counts.
     session = _session(request, create=True)
     if session is None:
@@ -177,14 +179,36 @@ def voice_choice(request: HttpRequest) -> HttpResponse:
             session=session, state=CallState.CRISIS_LINE, what="Connected to the crisis line"
         )
         return _twiml(callflow.crisis_line(numbers=numbers, urls=urls))
-    if choice == callflow.Choice.MESSAGE:
-        return _voicemail(request, session, numbers, urls)
+    return _voicemail(request, session, numbers, urls)
+
+
+def _emergency(request: HttpRequest, changes: Changes) -> HttpResponse:
+    """Kept before anything else can fail, then declared through intake: an emergency said on
+    the phone is never lost, even when the call's session cannot be read or made."""
     envelope = envelopes.envelope_store_request(request, channel=EnvelopeChannel.VOICE)
+    try:
+        session = _session(request, create=True)
+    except Exception:
+        logger.exception("call choice: no session; the emergency is taken in without one")
+        session = None
+    if session is None:
+        envelopes.envelope_receive(
+            envelope=envelope,
+            changes=changes,
+            intake=services.emergency_intake(
+                call_sid=_param(request, "CallSid"),
+                caller_number=_param(request, "From"),
+                called_number=_param(request, "To"),
+                practice_id=None,
+            ),
+        )
+        return _twiml(_help_and_message(request, None))
+    numbers = EmergencyNumbers.of(session.practice)
     received = services.call_emergency_declare(session=session, envelope=envelope, changes=changes)
     if received is None or session.escalation_id is None:
         # Kept and retried: the engine will page; the caller has help now and may leave a message.
         return _twiml(_help_and_message(request, numbers))
-    return _twiml(callflow.emergency(numbers=numbers, urls=urls))
+    return _twiml(callflow.emergency(numbers=numbers, urls=_urls(request)))
 
 
 def _voicemail(request, session, numbers, urls) -> HttpResponse:
