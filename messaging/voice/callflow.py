@@ -184,7 +184,7 @@ def emergency(*, numbers: EmergencyNumbers, urls: Urls) -> VoiceResponse:
     """Crisis help at once, then the live connection down the engine's chain."""
     response = VoiceResponse()
     response.say(
-        f"{crisis_help.help_now(numbers)} "
+        f"{speakable(crisis_help.help_now(numbers))} "
         "Please stay on the line: we are connecting you to a clinician now."
     )
     response.redirect(urls.connect, method="POST")
@@ -461,6 +461,6 @@ def expectations_words(expected: Expectations) -> str:
 def unavailable(*, numbers: EmergencyNumbers) -> VoiceResponse:
     """Whatever went wrong, the caller hears how to get help now."""
     response = VoiceResponse()
-    response.say(f"{crisis_help.help_now(numbers)} Goodbye.")
+    response.say(f"{speakable(crisis_help.help_now(numbers))} Goodbye.")
     response.hangup()
     return response

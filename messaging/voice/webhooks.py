@@ -74,7 +74,11 @@ def _numbers(practice) -> EmergencyNumbers | None:
 def _help_and_message(request: HttpRequest, numbers: EmergencyNumbers | None) -> VoiceResponse:
     """Crisis help, then a message after the tone: the answer whenever a turn cannot be read."""
     response = VoiceResponse()
-    response.say(crisis_help.help_now(numbers) if numbers else crisis_help.WITHOUT_A_PRACTICE)
+    response.say(
+        callflow.speakable(crisis_help.help_now(numbers))
+        if numbers
+        else crisis_help.WITHOUT_A_PRACTICE
+    )
     response.say("You can leave a message after the tone; a clinician will hear it.")
     response.record(
         action=_url(request, "voice_recorded"),

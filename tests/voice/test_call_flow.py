@@ -112,6 +112,7 @@ def test_pressing_1_at_3am_gives_help_then_rings_the_therapist_who_takes_it(clie
     root = xml(press(client, "voice_choice", "1"))
     words = said(root)
     assert "call 911" in words and "988" in words
+    assert "call 1 5 5 5 0 1 0 0 1 0 0" in words  # the practice's line, digit by digit
     message = Message.objects.get(channel="phone", direction="inbound")
     assert message.declared_emergency is True and message.client == phones.client
     assert message.current_decision.category == "crisis"

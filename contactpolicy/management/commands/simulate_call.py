@@ -1,5 +1,5 @@
 """Play a call to the answering service through its real webhooks, as Twilio would: for the
-demo (no phone provider) and for trying a practice's greeting. Prints what the caller hears.
+demo (no phone provider) and for trying a practice's greeting. Prints what is heard on each turn.
 
     manage.py simulate_call --caller +15550100011 --press 1 --answer-as therapist@demo.test
     manage.py simulate_call --caller +15550100011 --press 2 --say "Can we move Thursday?"
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             return None
         root = ElementTree.fromstring(response.content)
         for element in root.iter("Say"):
-            self.stdout.write(f"  caller hears: {element.text}")
+            self.stdout.write(f"  heard: {element.text}")
         return root
 
     def _call(self, token: str, options) -> None:
