@@ -73,6 +73,15 @@ def choice_of(digits: str, speech: str) -> Choice:
     return Choice.UNCLEAR
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def say(target, text: str) -> None:
+    """Say ``text``, without the characters XML cannot carry (a control character in a name or
+    a greeting must not make the whole answer invalid TwiML)."""
+    target.say(_NOT_XML.sub("", text))
+
+
 def pressed(digits: str, key: str) -> bool:
     """Whether the first key the caller pressed is ``key``."""
     return (digits or "").strip()[:1] == key
@@ -159,7 +168,7 @@ def _ask(response: VoiceResponse, urls: Urls, words: str) -> None:
         hints="emergency, message, help",
         action_on_empty_result=True,
     )
-    gather.say(words)
+    say(gather, words)
     response.append(gather)
 
 
@@ -183,9 +192,10 @@ def ask_again(*, urls: Urls, numbers: EmergencyNumbers) -> VoiceResponse:
 def emergency(*, numbers: EmergencyNumbers, urls: Urls) -> VoiceResponse:
     """Crisis help at once, then the live connection down the engine's chain."""
     response = VoiceResponse()
-    response.say(
+    say(
+        response,
         f"{speakable(crisis_help.help_now(numbers))} "
-        "Please stay on the line: we are connecting you to a clinician now."
+        "Please stay on the line: we are connecting you to a clinician now.",
     )
     response.redirect(urls.connect, method="POST")
     return response
@@ -273,9 +283,10 @@ def hold(*, chain: Chain, urls: Urls) -> VoiceResponse:
     response = VoiceResponse()
     seconds = max(HOLD_MIN_SECONDS, min(chain.seconds_left, HOLD_MAX_SECONDS))
     gather = Gather(input="dtmf", num_digits=1, action=urls.hold, method="POST", timeout=seconds)
-    gather.say(
+    say(
+        gather,
         "We are still trying to reach a clinician for you. Please stay on the line, "
-        "or press 9 to be connected to the crisis line now."
+        "or press 9 to be connected to the crisis line now.",
     )
     response.append(gather)
     response.redirect(urls.connect, method="POST")
@@ -291,7 +302,7 @@ def end_of_chain(*, numbers: EmergencyNumbers, urls: Urls, opening: str = "") ->
     line = numbers.crisis_line_number.strip()
     offer = f"To be connected to {line} now, press 9. " if line else ""
     gather = Gather(input="dtmf", num_digits=1, action=urls.end_choice, method="POST", timeout=5)
-    gather.say(f"{words}{offer}Or stay on the line to leave a message.")
+    say(gather, f"{words}{offer}Or stay on the line to leave a message.")
     response.append(gather)
     _record(response, urls, "Please leave your message after the tone, then hang up.")
     return response
@@ -303,7 +314,7 @@ def crisis_line(*, numbers: EmergencyNumbers, urls: Urls) -> VoiceResponse:
     line = numbers.crisis_line_number.strip()
     if not line:
         return end_of_chain(numbers=numbers, urls=urls)
-    response.say(f"Connecting you to {line}.")
+    say(response, f"Connecting you to {line}.")
     response.dial(line)
     return response
 
@@ -313,7 +324,8 @@ def voicemail(
 ) -> VoiceResponse:
     """What happens to a message, in the agreement's words, then the recording."""
     response = VoiceResponse()
-    response.say(
+    say(
+        response,
         " ".join(
             part
             for part in (
@@ -324,7 +336,7 @@ def voicemail(
                 "you are done.",
             )
             if part
-        )
+        ),
     )
     _record(response, urls, "")
     return response
@@ -332,7 +344,7 @@ def voicemail(
 
 def _record(response: VoiceResponse, urls: Urls, words: str) -> None:
     if words:
-        response.say(words)
+        say(response, words)
     response.record(
         action=urls.recorded,
         method="POST",
@@ -347,9 +359,10 @@ def _record(response: VoiceResponse, urls: Urls, words: str) -> None:
 
 def recorded(*, numbers: EmergencyNumbers) -> VoiceResponse:
     response = VoiceResponse()
-    response.say(
+    say(
+        response,
         "Thank you. Your message is kept and a clinician will hear it. "
-        f"{crisis_help.danger_line(numbers)} Goodbye."
+        f"{crisis_help.danger_line(numbers)} Goodbye.",
     )
     response.hangup()
     return response
@@ -362,7 +375,7 @@ def whisper(*, caller_name: str, for_whom: str, urgent: bool, answer_url: str) -
     gather = Gather(
         input="dtmf", num_digits=1, action=answer_url, method="POST", timeout=WHISPER_SECONDS
     )
-    gather.say(f"{kind} from {caller_name} for {for_whom}. Press 1 to take it.")
+    say(gather, f"{kind} from {caller_name} for {for_whom}. Press 1 to take it.")
     response.append(gather)
     # Not taken: this phone hangs up and the others keep ringing.
     response.hangup()
@@ -379,10 +392,10 @@ def whisper_answer(outcome: Taken) -> VoiceResponse:
     response = VoiceResponse()
     if outcome == Taken.TAKEN:
         # An empty answer ends the whisper: Twilio puts the caller through.
-        response.say("Connecting you now.")
+        say(response, "Connecting you now.")
         return response
     if outcome == Taken.TAKEN_BY_COLLEAGUE:
-        response.say("A colleague has already taken this call.")
+        say(response, "A colleague has already taken this call.")
     response.hangup()
     return response
 
@@ -401,16 +414,16 @@ def page_call(*, text: str, ack_url: str | None) -> VoiceResponse:
     response = VoiceResponse()
     if ack_url is None:
         # No public address for the answer: read it twice; acknowledging is by text or link.
-        response.say(words)
+        say(response, words)
         response.pause(length=1)
-        response.say(words)
+        say(response, words)
         return response
     gather = Gather(input="dtmf", num_digits=1, action=ack_url, method="POST", timeout=8)
-    gather.say(f"{words} Press 1 to acknowledge.")
+    say(gather, f"{words} Press 1 to acknowledge.")
     gather.pause(length=1)
-    gather.say(f"Again: {words} Press 1 to acknowledge.")
+    say(gather, f"Again: {words} Press 1 to acknowledge.")
     response.append(gather)
-    response.say("Not acknowledged. You will be paged again if nobody else answers.")
+    say(response, "Not acknowledged. You will be paged again if nobody else answers.")
     return response
 
 
@@ -424,11 +437,11 @@ def page_answer(outcome: PageAnswer, *, callback: str = "") -> VoiceResponse:
     response = VoiceResponse()
     if outcome == PageAnswer.ACKNOWLEDGED:
         call = f" Please call them now on {speakable(callback)}." if callback else ""
-        response.say(f"Acknowledged. Paging has stopped.{call}")
+        say(response, f"Acknowledged. Paging has stopped.{call}")
     elif outcome == PageAnswer.ALREADY:
-        response.say("Already acknowledged by a colleague.")
+        say(response, "Already acknowledged by a colleague.")
     else:
-        response.say("This page could not be found. Please open the app.")
+        say(response, "This page could not be found. Please open the app.")
     response.hangup()
     return response
 
@@ -461,6 +474,6 @@ def expectations_words(expected: Expectations) -> str:
 def unavailable(*, numbers: EmergencyNumbers) -> VoiceResponse:
     """Whatever went wrong, the caller hears how to get help now."""
     response = VoiceResponse()
-    response.say(f"{speakable(crisis_help.help_now(numbers))} Goodbye.")
+    say(response, f"{speakable(crisis_help.help_now(numbers))} Goodbye.")
     response.hangup()
     return response

@@ -74,12 +74,13 @@ def _numbers(practice) -> EmergencyNumbers | None:
 def _help_and_message(request: HttpRequest, numbers: EmergencyNumbers | None) -> VoiceResponse:
     """Crisis help, then a message after the tone: the answer whenever a turn cannot be read."""
     response = VoiceResponse()
-    response.say(
+    callflow.say(
+        response,
         callflow.speakable(crisis_help.help_now(numbers))
         if numbers
-        else crisis_help.WITHOUT_A_PRACTICE
+        else crisis_help.WITHOUT_A_PRACTICE,
     )
-    response.say("You can leave a message after the tone; a clinician will hear it.")
+    callflow.say(response, "You can leave a message after the tone; a clinician will hear it.")
     response.record(
         action=_url(request, "voice_recorded"),
         method="POST",
@@ -359,9 +360,10 @@ def voice_recorded(request: HttpRequest) -> HttpResponse:
         # Nothing was recorded (silence, or a hang-up before the tone).
         envelopes.envelope_refuse(envelope=envelope, reason="no_recording", changes=changes)
         response = VoiceResponse()
-        response.say(
+        callflow.say(
+            response,
             (crisis_help.danger_line(numbers) if numbers else crisis_help.WITHOUT_A_PRACTICE)
-            + " Goodbye."
+            + " Goodbye.",
         )
         response.hangup()
         return _twiml(response)
@@ -404,7 +406,7 @@ def voice_page_answer(request: HttpRequest) -> HttpResponse:
         return _twiml(callflow.page_answer(callflow.PageAnswer.UNKNOWN))
     if not callflow.pressed(_param(request, "Digits"), "1"):
         response = VoiceResponse()
-        response.say("Not acknowledged. Goodbye.")
+        callflow.say(response, "Not acknowledged. Goodbye.")
         response.hangup()
         return _twiml(response)
     outcome = services.page_acknowledge_by_voice(

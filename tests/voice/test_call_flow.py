@@ -381,3 +381,24 @@ def test_a_call_joining_a_crisis_someone_has_rings_them(client, phones, night):
     again = follow(client, root.find("Dial").get("action"), call_params(DialCallStatus="busy"))
     assert "Owen Other has been told and will call you back." in said(again)
     assert not list(again.iter("Number"))
+
+
+def test_an_unknown_callers_emergency_rings_the_on_call_and_keeps_their_number(
+    client, phones, night
+):
+    unknown = "+15559990001"
+    xml(turn(client, "voice_incoming", call_params(caller=unknown)))
+    assert CallSession.objects.get().client is None
+    root = follow(
+        client, said_redirect(press(client, "voice_choice", "1")), call_params(caller=unknown)
+    )
+    numbers = dial_numbers(root)
+    assert list(numbers) == [ON_CALL_PHONE]  # no therapist to page: whoever is on call
+    whisper = follow(client, numbers[ON_CALL_PHONE], call_params("CA" + "6" * 32))
+    assert said(whisper) == (
+        "Crisis call from an unknown caller for Harbour Therapy. Press 1 to take it."
+    )
+    message = Message.objects.get(direction="inbound")
+    assert message.client is None and message.sender_address == unknown
+    page = Notification.objects.filter(purpose="page", recipient=phones.other_therapist.user)
+    assert all(unknown in n.body for n in page)
