@@ -13,7 +13,7 @@ from messaging.escalation.pages import current_pagees
 from messaging.escalation.promises import is_urgent
 from messaging.intake.selectors import active_agreement
 from messaging.models import CallSession, Escalation, EscalationState, Notification
-from messaging.notifications.models import ContactMethodKind
+from messaging.notifications.models import ContactMethodKind, NotificationPurpose
 from messaging.notifications.selectors import contact_methods_for
 from messaging.voice import callflow
 
@@ -182,9 +182,22 @@ def recent_calls(*, practice: Practice, limit: int = 20) -> list[CallSession]:
     )
 
 
-def current_pagees_of(escalation: Escalation) -> list:
-    """Whom the escalation is with now (its current step's pagees, or who acknowledged)."""
-    return current_pagees(escalation)
+def paged_clinician(escalation: Escalation, user_id: int):
+    """``user_id``'s user if the engine paged them for this escalation (or they have it), else
+    None: only someone the chain reached may take its call — also one who answers just as the
+    engine moves on to the next step."""
+    if escalation.acknowledged_by_id == user_id:
+        return escalation.acknowledged_by
+    page = (
+        Notification.objects.filter(
+            escalation=escalation,
+            recipient_id=user_id,
+            purpose__in=[NotificationPurpose.PAGE, NotificationPurpose.INCIDENT],
+        )
+        .select_related("recipient")
+        .first()
+    )
+    return page.recipient if page else None
 
 
 def callback_number_of(notification: Notification) -> str:

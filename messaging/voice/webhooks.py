@@ -305,8 +305,7 @@ def _whisper_context(request: HttpRequest):
     clinician_id = _query_id(request, "clinician")
     if session is None or session.escalation_id is None or clinician_id is None:
         return None, None
-    pagees = {user.pk: user for user in selectors.current_pagees_of(session.escalation)}
-    return session, pagees.get(clinician_id)
+    return session, selectors.paged_clinician(session.escalation, clinician_id)
 
 
 @voice_webhook("call whisper")

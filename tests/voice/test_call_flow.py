@@ -402,3 +402,15 @@ def test_an_unknown_callers_emergency_rings_the_on_call_and_keeps_their_number(
     assert message.client is None and message.sender_address == unknown
     page = Notification.objects.filter(purpose="page", recipient=phones.other_therapist.user)
     assert all(unknown in n.body for n in page)
+
+
+def test_a_therapist_answering_as_the_engine_moves_on_can_still_take_it(client, phones, night):
+    xml(turn(client, "voice_incoming", call_params()))
+    root = follow(client, said_redirect(press(client, "voice_choice", "1")), call_params())
+    whisper_url = dial_numbers(root)[THERAPIST_PHONE]
+    night.shift(timedelta(minutes=5))
+    lifecycle.escalation_tick()  # the on-call is paged while Tess's phone is still ringing
+    whisper = follow(client, whisper_url, call_params("CA" + "7" * 32))
+    taken = follow(client, whisper.find("Gather").get("action"), call_params(Digits="1"))
+    assert said(taken) == "Connecting you now."
+    assert Escalation.objects.get().acknowledged_by == phones.therapist.user
