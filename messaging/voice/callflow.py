@@ -16,7 +16,7 @@ as a message, after the crisis help: a voicemail is triaged, so a crisis in it s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -228,7 +228,6 @@ class Chain:
     seconds_left: int = 0
     dialled_step: str = ""
     taken: bool = False
-    dial_status: str = ""
     taken_by_name: str = ""
 
 
@@ -454,7 +453,6 @@ class Expectations:
     reply_window: str = ""  # "within 1 business day"
     urgent_window: str = ""
     held_for_session: bool = False
-    extra: tuple[str, ...] = field(default=())
 
 
 def expectations_words(expected: Expectations) -> str:
@@ -469,11 +467,3 @@ def expectations_words(expected: Expectations) -> str:
     if expected.held_for_session:
         sentences.append("Therapy matters are kept for your next session.")
     return " ".join(sentences)
-
-
-def unavailable(*, numbers: EmergencyNumbers) -> VoiceResponse:
-    """Whatever went wrong, the caller hears how to get help now."""
-    response = VoiceResponse()
-    say(response, f"{speakable(crisis_help.help_now(numbers))} Goodbye.")
-    response.hangup()
-    return response
