@@ -91,6 +91,13 @@ class Practice(models.Model):
         blank=True,
         help_text="Answered out of office hours (e.g. the answering service), in +1… form.",
     )
+    voice_greeting = models.CharField(
+        "phone greeting",
+        max_length=500,
+        blank=True,
+        help_text="What the answering service says first, in your words (e.g. “Thank you for "
+        "calling Riverside Counselling.”). Office hours and the emergency question follow.",
+    )
     inbound_sms_number = models.CharField(
         max_length=32, blank=True, help_text="The practice's SMS number, e.g. +15551230000."
     )

@@ -31,6 +31,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("agreements.urls")),
     path("", include("messaging.intake.urls")),
+    path("", include("messaging.voice.urls")),
     path("", include("messaging.inbox.urls")),
     path("", include("messaging.contactlog.urls")),
     path("", include("messaging.escalation.urls")),

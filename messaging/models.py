@@ -222,8 +222,11 @@ from messaging.notifications.models import (  # noqa: E402
     NotificationPurpose,
     NotificationStatus,
 )
+from messaging.voice.models import CallSession, CallState  # noqa: E402
 
 __all__ = [
+    "CallSession",
+    "CallState",
     "ContactEvent",
     "ContactLogChain",
     "ContactMethod",

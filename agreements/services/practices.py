@@ -63,6 +63,7 @@ PRACTICE_SETTING_FIELDS = (
     "crisis_text",
     "phone_line",
     "after_hours_line",
+    "voice_greeting",
     "inbound_sms_number",
     "inbound_email",
 )

@@ -179,6 +179,21 @@ def envelope_receive(
     return envelope_process(envelope_id=envelope.pk)
 
 
+def envelope_read(
+    *, envelope: InboundEnvelope, intake: Intake, process_after: timedelta, changes: Changes = ()
+) -> None:
+    """Record what the view read, to be processed later: by the sweeper once ``process_after``
+    has passed, or sooner by ``envelope_process`` (a voicemail waits for its transcript this
+    way, and is never lost if the transcript never comes)."""
+    with transaction.atomic(durable=True):
+        InboundEnvelope.objects.filter(pk=envelope.pk, status=EnvelopeStatus.PENDING).update(
+            intake=asdict(intake),
+            changes=[*envelope.changes, *changes],
+            practice_id=intake.practice_id or envelope.practice_id,
+            next_attempt_at=timezone.now() + process_after,
+        )
+
+
 def envelope_process(*, envelope_id: int, now: datetime | None = None) -> Received | None:
     """Turn the envelope into a triaged, answered message, once.
 

@@ -19,6 +19,7 @@ class EnvelopeChannel(models.TextChoices):
     SMS = "sms", "SMS webhook"
     EMAIL = "email", "Email webhook"
     CONSOLE = "console", "Operator console"
+    VOICE = "voice", "Voice webhook"
 
 
 class EnvelopeStatus(models.TextChoices):

@@ -25,7 +25,6 @@ from django.utils.module_loading import import_string
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
-from twilio.twiml.voice_response import VoiceResponse
 
 from messaging.notifications.models import (
     ContactMethodKind,
@@ -33,6 +32,7 @@ from messaging.notifications.models import (
     NotificationPurpose,
     NotificationStatus,
 )
+from messaging.voice.callflow import page_call
 
 logger = logging.getLogger(__name__)
 
@@ -185,13 +185,33 @@ class TwilioSmsBackend(_TwilioBackend):
         return message.sid
 
 
-def voice_twiml(text: str) -> str:
-    """Read the page out twice, so someone who picks up mid-sentence still hears all of it."""
-    response = VoiceResponse()
-    response.say(text)
-    response.pause(length=1)
-    response.say(text)
-    return str(response)
+def _public_base_url() -> str | None:
+    base = (settings.TWILIO_WEBHOOK_BASE_URL or settings.SITE_URL or "").rstrip("/")
+    return base if base.startswith("https://") else None
+
+
+def voice_page_answer_url(notification: Notification) -> str | None:
+    """Where a page call's "press 1 to acknowledge" is answered, when the app has a public
+    https address to give Twilio."""
+    base = _public_base_url()
+    if base is None:
+        return None
+    try:
+        return base + reverse("voice_page_answer") + f"?notification={notification.pk}"
+    except NoReverseMatch:
+        return None
+
+
+def spoken_page(text: str) -> str:
+    """A page as heard: who and how urgent, and the callback number; the written ways to
+    acknowledge (a code, a link) are left to the text and the app."""
+    return text.split(" Acknowledge:")[0].strip()
+
+
+def voice_twiml(text: str, ack_url: str | None = None) -> str:
+    """Read the page out twice, so someone who picks up mid-sentence still hears all of it; with
+    a public address, "press 1 to acknowledge" (``messaging.voice``) takes the answer."""
+    return str(page_call(text=spoken_page(text), ack_url=ack_url))
 
 
 class TwilioVoiceBackend(_TwilioBackend):
@@ -199,7 +219,7 @@ class TwilioVoiceBackend(_TwilioBackend):
         call = self._client().calls.create(
             to=notification.address,
             from_=settings.TWILIO_FROM_NUMBER,
-            twiml=voice_twiml(notification.body),
+            twiml=voice_twiml(notification.body, voice_page_answer_url(notification)),
             **extra,
         )
         return call.sid

@@ -295,9 +295,14 @@ def _log_event(
 
 
 def notification_status_update(
-    *, provider_id: str, status: NotificationStatus, now: datetime | None = None
+    *,
+    provider_id: str,
+    status: NotificationStatus,
+    now: datetime | None = None,
+    reason: str = "",
 ) -> Notification | None:
-    """The provider's final word on a sent notification: DELIVERED or FAILED.
+    """The provider's final word on a sent notification: DELIVERED or FAILED (``reason``: the
+    provider's own word for it, e.g. a call that was busy or not answered).
 
     Only a SENT notification changes; a repeated or late callback is ignored. Returns None when
     no notification has that provider id.
@@ -328,7 +333,7 @@ def notification_status_update(
                 details={"provider": notification.provider},
             )
         else:
-            notification.last_error = "the provider could not deliver it"
+            notification.last_error = (reason or "the provider could not deliver it")[:300]
             notification.save(update_fields=["status", "last_error"])
             _log_event(
                 notification,
@@ -522,6 +527,16 @@ def _client_channel(message: Message, purpose: NotificationPurpose) -> str | Non
         return None if purpose == NotificationPurpose.AUTO_REPLY else ContactMethodKind.SMS
     if message.channel == Channel.PHONE and purpose == NotificationPurpose.REPLY:
         # A clinician answers a call by text to the caller; automatic words were read out.
+        return ContactMethodKind.SMS
+    if (
+        message.channel == Channel.PHONE
+        and purpose == NotificationPurpose.AUTO_REPLY
+        and message.in_reply_to_id is not None
+        and message.in_reply_to.provider_message_id
+    ):
+        # A call the automatic answering service took (the provider's call or recording id; an
+        # operator's console message has none): the caller has hung up by the time a voicemail
+        # is triaged, so the auto-reply goes by text.
         return ContactMethodKind.SMS
     return None  # the portal shows it in the app
 

@@ -42,6 +42,19 @@ def twilio_signature_rejection(request: HttpRequest, what: str) -> HttpResponse 
     return None
 
 
+#: A call's final status in words, recorded on its notification (a page nobody answered).
+_CALL_FAILURES = {
+    "busy": "call busy",
+    "no-answer": "call not answered",
+    "failed": "call failed",
+    "canceled": "call canceled",
+}
+
+
+def failure_reason(status: str) -> str:
+    return _CALL_FAILURES.get(status.strip().lower(), "")
+
+
 @csrf_exempt
 @require_POST
 def twilio_status_callback(request: HttpRequest) -> HttpResponse:
@@ -58,5 +71,6 @@ def twilio_status_callback(request: HttpRequest) -> HttpResponse:
         )
     final = status_from_twilio(status)
     if final is not None:
-        notification_status_update(provider_id=sid, status=final)
+        reason = failure_reason(status) if request.POST.get("CallStatus") else ""
+        notification_status_update(provider_id=sid, status=final, reason=reason)
     return HttpResponse(status=204)

@@ -338,6 +338,22 @@ MATRIX: dict[str, Row] = {
     # providers: signed or secret requests only
     "sms_inbound": Row(statuses(403, anonymous=403), method="post"),
     "email_inbound": Row(statuses(403, anonymous=403), method="post"),
+    # the answering service: every turn of a call is a Twilio-signed webhook
+    **{
+        name: Row(statuses(403, anonymous=403), method="post")
+        for name in (
+            "voice_incoming",
+            "voice_choice",
+            "voice_connect",
+            "voice_hold",
+            "voice_end_choice",
+            "voice_whisper",
+            "voice_whisper_answer",
+            "voice_recorded",
+            "voice_transcription",
+            "voice_page_answer",
+        )
+    },
     # JSON API: 401 without credentials, 403 for a role it isn't for, 404 for others' things
     "api:messages": Row(statuses(403, anonymous=401, client=200, other_client=200)),
     "api:message": Row(

@@ -5,13 +5,13 @@ Layers, lowest first; a module may import its own layer or a lower one:
 
 0. pure rules: ``messaging.triage.*``, ``messaging.escalation.machine``,
    ``messaging.escalation.oncall``, ``agreements.business_hours``, ``agreements.phones``,
-   ``contactpolicy.crypto``, ``messaging.contactlog.chain`` — they import nothing but each
-   other: no ORM, no models;
+   ``contactpolicy.crypto``, ``messaging.contactlog.chain``, ``messaging.voice.callflow`` —
+   they import nothing but each other: no ORM, no models;
 1. ``messaging.contactlog``;
 2. ``agreements``;
 3. ``messaging.notifications``;
 4. ``messaging.escalation``;
-5. ``messaging.intake``;
+5. ``messaging.intake`` and ``messaging.voice`` (the answering service, another way in);
 6. ``messaging.inbox``;
 7. the top: ``messaging.oversight``, the contact log's own pages (``messaging.contactlog.views``
    and ``urls``, which need the role layer of ``agreements``) and the runtime — URL and server
@@ -49,6 +49,7 @@ PURE_MODULES = (
     "agreements.phones",
     "contactpolicy.crypto",
     "messaging.contactlog.chain",
+    "messaging.voice.callflow",
 )
 PLUMBING = (
     "contactpolicy",
@@ -82,6 +83,8 @@ LAYER_PREFIXES = (
     ("messaging.notifications", 3),
     ("messaging.escalation", 4),
     ("messaging.intake", 5),
+    # The answering service takes calls in through intake, beside the other ways in.
+    ("messaging.voice", 5),
     ("messaging.inbox", 6),
     ("contactpolicy", TOP),
 )

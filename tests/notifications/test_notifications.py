@@ -112,7 +112,21 @@ def test_twilio_voice_calls_and_reads_the_page_twice(world, twilio):
     assert request["data"]["From"] == FROM_NUMBER
     twiml = request["data"]["Twiml"]
     assert twiml.startswith("<?xml") or twiml.startswith("<Response>")
-    assert twiml.count("<Say>Crisis page &lt;urgent&gt; &amp; call back</Say>") == 2
+    # Read twice, with "press 1 to acknowledge" answered at the app's public address.
+    assert twiml.count("Crisis page &lt;urgent&gt; &amp; call back") == 2
+    assert twiml.count("Press 1 to acknowledge.") == 2
+    assert (
+        f'action="https://contact.example.test/webhooks/voice/page/?notification={notification.pk}"'
+        in twiml
+    )
+
+
+def test_without_a_public_address_the_voice_page_is_read_twice(world, twilio, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    notification = make_notification(world, channel=ContactMethodKind.VOICE, body="Crisis page")
+    TwilioVoiceBackend().send(notification)
+    twiml = twilio.requests[0]["data"]["Twiml"]
+    assert twiml.count("<Say>Crisis page</Say>") == 2 and "Gather" not in twiml
 
 
 def test_no_status_callback_without_a_public_https_address(world, twilio, settings):

@@ -1,0 +1,35 @@
+"""Signed Twilio Voice requests for the answering-service tests: each turn of a call posted
+the way Twilio posts it, signed with its own ``RequestValidator``."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from twilio.request_validator import RequestValidator
+
+AUTH_TOKEN = "twilio-test-auth-token"
+PRACTICE_LINE = "+15550100100"
+
+
+def signed_post(client, url: str, params: dict, *, token: str = AUTH_TOKEN):
+    """POST ``params`` to ``url`` (a path, or an absolute http://testserver URL as TwiML gives
+    it, query string included), signed as Twilio signs it."""
+    path = url.removeprefix("http://testserver")
+    signature = RequestValidator(token).compute_signature("http://testserver" + path, params)
+    return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+def turn(client, name: str, params: dict, **query):
+    url = reverse(name) + (f"?{urlencode(query)}" if query else "")
+    return signed_post(client, url, params)
+
+
+def call_params(call_sid: str = "CA" + "1" * 32, caller: str = "+15550102030", **extra) -> dict:
+    return {
+        "CallSid": call_sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": caller,
+        "To": PRACTICE_LINE,
+        "CallStatus": "in-progress",
+        "Direction": "inbound",
+        **extra,
+    }
