@@ -183,6 +183,7 @@ class AgreementTermsForm(forms.ModelForm):
         formfield_callback = text_limited_formfield
         widgets = {
             "review_due": forms.DateInput(attrs={"type": "date"}),
+            "check_in_local_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "crisis_instructions": forms.Textarea(attrs={"rows": 3}),
             "note_to_client": forms.Textarea(attrs={"rows": 3}),
         }
@@ -192,6 +193,14 @@ class AgreementTermsForm(forms.ModelForm):
             "crisis_instructions": "In a crisis, the client should…",
             "escalation_policy": "Crisis escalation policy",
             "review_due": "Review this agreement by",
+            "check_ins_enabled": "Check in during crisis periods",
+            "check_in_local_time": "Check-in time (client's time zone)",
+            "check_in_channel": "Check-ins by",
+            "check_in_answer_hours": "Flag a check-in as missed after (hours)",
+            "missed_check_in_pages": "A missed check-in pages me",
+            "caring_contacts_enabled": "Caring messages after a crisis",
+            "caring_contacts_channel": "Caring messages by",
+            "can_this_wait": "Offer “Can this wait?” before non-urgent messages",
         }
 
     def __init__(self, *args, policies=None, **kwargs):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
 from agreements.models import Channel
+from messaging.between import services as caring
 from messaging.escalation.lifecycle import ack_from_sms
 from messaging.intake import envelopes, raising, selectors
 from messaging.intake.normalise import Changes
@@ -68,6 +69,9 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
             if acknowledged.won
             else "Already acknowledged by a colleague."
         )
+    # STOP also opts out at Twilio's carrier level; here it stops caring messages at once,
+    # and it is still kept and triaged below like any message.
+    stopped = _stop_caring_by_reply(sender_phone) if caring.is_stop_word(body) else False
     keyword = raising.is_raise_keyword(body)
     if keyword:
         raised = _raise_by_reply(Channel.SMS, envelope, sender_phone=sender_phone)
@@ -89,7 +93,20 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     )
     if received is None:
         return _twiml(envelopes.kept_reply_text(envelope))
-    return _twiml(received.auto_reply.body if received.auto_reply else "")
+    reply = received.auto_reply.body if received.auto_reply else ""
+    return _twiml(f"{CARING_STOPPED_REPLY}\n\n{reply}".strip() if stopped else reply)
+
+
+CARING_STOPPED_REPLY = "Done: you won't get any more caring messages from your therapist."
+
+
+def _stop_caring_by_reply(sender_phone: str) -> bool:
+    try:
+        client = selectors.client_by_phone(sender_phone)
+        return client is not None and caring.caring_contacts_stop_by_reply(client=client)
+    except Exception:
+        logger.exception("inbound SMS: stopping caring messages failed")
+        return False
 
 
 def _json_error(status: int, error: str, **details) -> JsonResponse:

@@ -49,6 +49,8 @@ PURE_MODULES = (
     "agreements.phones",
     "contactpolicy.crypto",
     "messaging.contactlog.chain",
+    "messaging.between.schedule",
+    "messaging.between.chart",
 )
 PLUMBING = (
     "contactpolicy",
@@ -82,6 +84,9 @@ LAYER_PREFIXES = (
     ("messaging.notifications", 3),
     ("messaging.escalation", 4),
     ("messaging.intake", 5),
+    # Check-ins and caring contacts: replies and STOPs come in through intake, which links
+    # them; so the two share a layer.
+    ("messaging.between", 5),
     ("messaging.inbox", 6),
     ("contactpolicy", TOP),
 )
