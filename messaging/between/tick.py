@@ -19,10 +19,9 @@ TICK_BATCH = 50
 
 
 def _periods_needing_a_check_in(now: datetime):
-    """Running crisis periods under an agreement with check-ins and no check-in waiting."""
-    waiting = CheckIn.objects.filter(
-        crisis_period=OuterRef("pk"), state__in=[CheckInState.SCHEDULED, CheckInState.SENT]
-    )
+    """Running crisis periods under an agreement with check-ins and none scheduled: the next
+    one is planned as soon as the last is sent."""
+    waiting = CheckIn.objects.filter(crisis_period=OuterRef("pk"), state=CheckInState.SCHEDULED)
     agreed = ContactAgreement.objects.filter(
         client=OuterRef("client"), status=AgreementStatus.ACTIVE, check_ins_enabled=True
     )
