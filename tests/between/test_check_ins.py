@@ -42,7 +42,7 @@ def _at(time_machine, *args):
 def test_a_check_in_is_planned_then_sent_by_sms_at_the_agreed_local_time(
     in_crisis, twilio, time_machine
 ):
-    world, agreement, period = in_crisis
+    _world, _agreement, _period = in_crisis
     assert between_tick() == 1  # planned
     check_in = CheckIn.objects.get()
     assert check_in.due_at == datetime(2026, 11, 23, 10, 0, tzinfo=NEW_YORK)
@@ -70,7 +70,7 @@ def test_a_check_in_is_planned_then_sent_by_sms_at_the_agreed_local_time(
 def test_an_sms_reply_answers_the_check_in_through_intake(
     in_crisis, twilio, signed_sms, time_machine
 ):
-    world, agreement, period = in_crisis
+    _world, _agreement, _period = in_crisis
     between_tick()
     _at(time_machine, 2026, 11, 23, 10, 0, 1)
     between_tick()
@@ -94,7 +94,7 @@ def test_an_sms_reply_answers_the_check_in_through_intake(
 def test_a_crisis_reply_escalates_and_still_answers_the_check_in(
     in_crisis, twilio, signed_sms, time_machine
 ):
-    world, agreement, period = in_crisis
+    _world, _agreement, _period = in_crisis
     between_tick()
     _at(time_machine, 2026, 11, 23, 10, 0, 1)
     between_tick()
@@ -124,7 +124,7 @@ def test_a_missed_check_in_is_flagged_and_pages_only_if_agreed(phones, twilio, t
     flags = Notification.objects.filter(recipient=phones.therapist.user)
     # Paging uses the therapist's methods: by default the app, their email and their phone.
     assert {n.channel for n in flags} == ({"in_app", "email", "sms"} if pages else {"in_app"})
-    assert all("Missed check-in: Cleo" == n.subject for n in flags)
+    assert all(n.subject == "Missed check-in: Cleo" for n in flags)
     assert all(reverse("session_prep", args=[phones.client.pk]) in n.body for n in flags)
     event = ContactEvent.objects.get(event_type=EventType.CHECK_IN_MISSED)
     assert event.details["paged"] is pages
@@ -157,7 +157,7 @@ def test_the_period_still_ends_by_itself_and_unsent_check_ins_are_cancelled(
     phones, twilio, time_machine
 ):
     time_machine.move_to(MONDAY_9AM, tick=False)
-    _, period = crisis_week(phones, days=2)
+    _, _period = crisis_week(phones, days=2)
     for day, hour in ((23, 10), (24, 10), (25, 10), (26, 10)):
         _at(time_machine, 2026, 11, day, hour, 0, 1)
         between_tick()
@@ -168,7 +168,7 @@ def test_the_period_still_ends_by_itself_and_unsent_check_ins_are_cancelled(
 
 
 def test_ending_the_period_early_cancels_the_waiting_check_in(in_crisis, twilio, time_machine):
-    world, agreement, period = in_crisis
+    world, _agreement, period = in_crisis
     between_tick()
     agreement_services.crisis_period_end(period=period, by=world.therapist.user)
     _at(time_machine, 2026, 11, 23, 10, 0, 1)

@@ -1,5 +1,6 @@
 """The pure rules of when check-ins and caring messages are due, DST included."""
 
+import itertools
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -126,7 +127,7 @@ def test_caring_contacts_a_dozen_over_a_year_more_often_at_first():
     start = datetime(2026, 11, 24, 15, 0, tzinfo=NEW_YORK)
     times = schedule.caring_contact_times(starts_at=start, at=time(11), zone=NEW_YORK)
     assert len(times) == 12
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps[:4]) <= timedelta(days=7, hours=1)
     assert gaps[-1] >= timedelta(days=60)
     assert times[-1] - start < timedelta(days=366)
