@@ -496,6 +496,15 @@ def caring_contacts_stop_by_reply(*, client: Membership, now: datetime | None = 
     return caring_contacts_stop(plan=plan, via=CaringStopVia.SMS, by=client.user, now=now)[1]
 
 
+def caring_stopped_reply(phone: str) -> str:
+    """What a client who texted STOP is told (their practice's danger line included)."""
+    from messaging.intake.selectors import client_by_phone
+
+    client = client_by_phone(phone)
+    danger = danger_line(EmergencyNumbers.of(client.practice)) if client else ""
+    return f"Done: you won't get any more caring messages. {danger}".strip()
+
+
 # --- "can this wait?" ------------------------------------------------------------------------
 
 

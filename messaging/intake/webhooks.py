@@ -69,9 +69,12 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
             if acknowledged.won
             else "Already acknowledged by a colleague."
         )
-    # STOP also opts out at Twilio's carrier level; here it stops caring messages at once,
-    # and it is still kept and triaged below like any message.
-    stopped = _stop_caring_by_reply(sender_phone) if caring.is_stop_word(body) else False
+    # STOP also opts out at Twilio's carrier level; here it stops caring messages at once. Like
+    # an acknowledgement code it is then a keyword, not a message; with nothing to stop it is
+    # taken as a message below.
+    if caring.is_stop_word(body) and _stop_caring_by_reply(sender_phone):
+        envelopes.envelope_caring_stopped(envelope=envelope)
+        return _twiml(caring.caring_stopped_reply(sender_phone))
     keyword = raising.is_raise_keyword(body)
     if keyword:
         raised = _raise_by_reply(Channel.SMS, envelope, sender_phone=sender_phone)
@@ -93,11 +96,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     )
     if received is None:
         return _twiml(envelopes.kept_reply_text(envelope))
-    reply = received.auto_reply.body if received.auto_reply else ""
-    return _twiml(f"{CARING_STOPPED_REPLY}\n\n{reply}".strip() if stopped else reply)
-
-
-CARING_STOPPED_REPLY = "Done: you won't get any more caring messages from your therapist."
+    return _twiml(received.auto_reply.body if received.auto_reply else "")
 
 
 def _stop_caring_by_reply(sender_phone: str) -> bool:
