@@ -166,8 +166,9 @@ def can_this_wait_offer(
 ) -> dict | None:
     """What "Can this wait?" shows before a message is sent, or None when it must not appear:
     a declared emergency, a message declared urgent, one the detector reads as urgent or a
-    crisis, or an agreement that doesn't turn it on."""
-    if emergency or purpose in (Category.URGENT, Category.CRISIS):
+    crisis, or an agreement that doesn't turn it on. Only therapy content is offered it:
+    scheduling and admin is never kept until the session it may be about."""
+    if emergency or purpose != Category.CLINICAL:
         return None
     agreement = ContactAgreement.objects.filter(
         client=client, status=AgreementStatus.ACTIVE, can_this_wait=True
