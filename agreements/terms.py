@@ -142,7 +142,8 @@ def between_session_terms(agreement: ContactAgreement) -> list[Term]:
         else "Not used."
     )
     wait = (
-        "Before a message that isn't urgent is sent, you are shown your own coping steps and "
+        "Before a message about therapy content is sent (never an urgent one), you are shown "
+        "your own coping steps and "
         "may keep it as a note for your next session instead. It never stops you sending."
         if agreement.can_this_wait
         else "Not used."

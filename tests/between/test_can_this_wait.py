@@ -1,4 +1,4 @@
-""""Can this wait?" on compose: offered only when the agreement turns it on and the draft is
+""" "Can this wait?" on compose: offered only when the agreement turns it on and the draft is
 neither declared nor detected urgent or a crisis; it never blocks sending; keeping the message
 as a note sends nothing and is logged."""
 
@@ -29,9 +29,7 @@ def _compose(client, body, *, emergency="no", purpose="clinical", choice=None):
     return client.post(reverse("message_compose"), data)
 
 
-def test_a_message_that_can_wait_is_offered_the_choice_with_the_clients_own_steps(
-    waits, client
-):
+def test_a_message_that_can_wait_is_offered_the_choice_with_the_clients_own_steps(waits, client):
     response = _compose(client, "I keep thinking about what my mum said on Sunday")
     page = response.content.decode()
     assert response.status_code == 200
