@@ -5,13 +5,15 @@ Layers, lowest first; a module may import its own layer or a lower one:
 
 0. pure rules: ``messaging.triage.*``, ``messaging.escalation.machine``,
    ``messaging.escalation.oncall``, ``agreements.business_hours``, ``agreements.phones``,
-   ``contactpolicy.crypto``, ``messaging.contactlog.chain`` — they import nothing but each
+   ``contactpolicy.crypto``, ``messaging.contactlog.chain``, ``messaging.between.schedule`` and
+   ``.chart`` — they import nothing but each
    other: no ORM, no models;
 1. ``messaging.contactlog``;
 2. ``agreements``;
 3. ``messaging.notifications``;
 4. ``messaging.escalation``;
-5. ``messaging.intake``;
+5. ``messaging.intake`` and ``messaging.between`` (check-ins and caring messages, whose replies
+   and STOPs intake links);
 6. ``messaging.inbox``;
 7. the top: ``messaging.oversight``, the contact log's own pages (``messaging.contactlog.views``
    and ``urls``, which need the role layer of ``agreements``) and the runtime — URL and server
