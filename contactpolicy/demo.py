@@ -341,7 +341,11 @@ def _demo_between_sessions(practice, alex, maya, at) -> None:
     """Alex's check-ins this crisis period (answered, one missed, today's on its way) and the
     caring messages Maya started after the first crisis night, three of them sent so far."""
     period = alex.crisis_periods.order_by("-starts_at").first()
-    answers = {4: "3 rough night but I walked Biscuit", 3: "4", 1: "3 tired, seeing Dana later"}
+    answers = {
+        4: (3, "Rough night but I walked Biscuit."),
+        3: (4, ""),
+        1: (3, "Tired; Dana later."),
+    }
     for days_ago in (4, 3, 2, 1):
         due = at(days_ago, 10)
         between_services.check_in_plan_next(period=period, now=due - timedelta(hours=1))
@@ -350,7 +354,9 @@ def _demo_between_sessions(practice, alex, maya, at) -> None:
             message_receive(
                 practice=practice,
                 channel="portal",
-                body=answers[days_ago],
+                body=between_services.check_in_answer_body(
+                    score=answers[days_ago][0], words=answers[days_ago][1]
+                ),
                 sender=alex,
                 received_at=due + timedelta(minutes=40),
             )

@@ -48,7 +48,10 @@ CARING_STOP_SALT = "messaging.between.caring-stop"
 #: reply that is only one of them stops caring messages at once.
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 
-_SCORE = re.compile(r"^\s*([1-5])(?![0-9])")
+_SCORE = re.compile(r"^\s*(?:check-in answer:\s*)?([1-5])(?![0-9])", re.IGNORECASE)
+
+#: The words of each one-tap answer, as the portal's buttons say them.
+SCORE_WORDS = {1: "very bad", 2: "bad", 3: "so-so", 4: "okay", 5: "good"}
 
 
 def skip_locked() -> dict:
@@ -62,8 +65,16 @@ def is_stop_word(body: str) -> bool:
     return (body or "").strip().rstrip(".!").strip().lower() in STOP_WORDS
 
 
+def check_in_answer_body(*, score: int, words: str) -> str:
+    """The message a one-tap portal answer is: the answer in words, so that whoever reads it
+    (and triage) knows it answers a check-in, then the client's own words."""
+    answer = f"Check-in answer: {score} of 5 ({SCORE_WORDS[score]})"
+    return f"{answer}\n{words.strip()}" if words.strip() else answer
+
+
 def check_in_score(text: str) -> int | None:
-    """A reply that starts with 1 to 5 (``3``, ``2 rough day``, ``5!``) answers with that."""
+    """A reply that starts with 1 to 5 (``3``, ``2 rough day``, ``5!``, or a portal answer,
+    ``Check-in answer: 4 of 5``) answers with that."""
     found = _SCORE.match(text or "")
     return int(found.group(1)) if found else None
 

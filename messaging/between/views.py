@@ -36,13 +36,14 @@ def client_check_in_answer(request: HttpRequest, check_in_id: int) -> HttpRespon
         envelopes.envelope_refuse(envelope=envelope, reason="invalid_form", changes=changes)
         flash.error(request, "Choose a number from 1 to 5.")
         return redirect("client_home")
-    words = form.cleaned_data["words"].strip()
     received = envelopes.envelope_receive(
         envelope=envelope,
         changes=changes,
         intake=envelopes.Intake(
             channel=Channel.PORTAL,
-            body=f"{form.cleaned_data['score']} {words}".strip(),
+            body=services.check_in_answer_body(
+                score=int(form.cleaned_data["score"]), words=form.cleaned_data["words"]
+            ),
             practice_id=client.practice_id,
             sender_id=client.pk,
         ),

@@ -214,7 +214,9 @@ def test_portal_check_in_answered_with_one_tap(phones, client, time_machine):
     assert check_in.state == CheckInState.ANSWERED and check_in.score == 2
     assert response.status_code == 302
     assert response["Location"] == reverse("client_message_detail", args=[check_in.reply_id])
-    assert check_in.reply.body == "2 tired" and check_in.reply.channel == "portal"
+    assert check_in.reply.body == "Check-in answer: 2 of 5 (bad)\ntired"
+    assert check_in.reply.channel == "portal"
+    assert check_in.reply.current_decision.is_check_in
     assert "Check-in from" not in client.get(reverse("client_home")).content.decode()
     # Answered already: the route is gone for it.
     again = client.post(reverse("client_check_in_answer", args=[check_in.pk]), {"score": "3"})

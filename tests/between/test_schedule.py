@@ -143,6 +143,7 @@ def test_check_in_score_and_stop_words():
     assert check_in_score("0") is None
     assert check_in_score("I'm a 2") is None
     assert check_in_score("") is None
+    assert check_in_score("Check-in answer: 4 of 5 (okay)\nbetter") == 4
     assert is_stop_word("STOP") and is_stop_word(" stop. ") and is_stop_word("Unsubscribe")
     assert not is_stop_word("please don't stop writing")
 
