@@ -203,11 +203,28 @@ class AgreementTermsForm(forms.ModelForm):
             "can_this_wait": "Offer “Can this wait?” before non-urgent messages",
         }
 
+    #: How the between-session terms work; left empty, each keeps the draft's current value.
+    KEEP_IF_EMPTY = (
+        "check_in_local_time",
+        "check_in_channel",
+        "check_in_answer_hours",
+        "caring_contacts_channel",
+    )
+
     def __init__(self, *args, policies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["escalation_policy"].queryset = policies
         self.fields["escalation_policy"].required = True
         self.fields["escalation_policy"].empty_label = None
+        for name in self.KEEP_IF_EMPTY:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.KEEP_IF_EMPTY:
+            if name not in self.errors and cleaned.get(name) in (None, ""):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class ChannelRuleForm(forms.Form):
