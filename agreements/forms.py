@@ -183,6 +183,7 @@ class AgreementTermsForm(forms.ModelForm):
         formfield_callback = text_limited_formfield
         widgets = {
             "review_due": forms.DateInput(attrs={"type": "date"}),
+            "check_in_local_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "crisis_instructions": forms.Textarea(attrs={"rows": 3}),
             "note_to_client": forms.Textarea(attrs={"rows": 3}),
         }
@@ -192,13 +193,38 @@ class AgreementTermsForm(forms.ModelForm):
             "crisis_instructions": "In a crisis, the client should…",
             "escalation_policy": "Crisis escalation policy",
             "review_due": "Review this agreement by",
+            "check_ins_enabled": "Check in during crisis periods",
+            "check_in_local_time": "Check-in time (client's time zone)",
+            "check_in_channel": "Check-ins by",
+            "check_in_answer_hours": "Flag a check-in as missed after (hours)",
+            "missed_check_in_pages": "A missed check-in pages me",
+            "caring_contacts_enabled": "Caring messages after a crisis",
+            "caring_contacts_channel": "Caring messages by",
+            "can_this_wait": "Offer “Can this wait?” before non-urgent messages",
         }
+
+    #: How the between-session terms work; left empty, each keeps the draft's current value.
+    KEEP_IF_EMPTY = (
+        "check_in_local_time",
+        "check_in_channel",
+        "check_in_answer_hours",
+        "caring_contacts_channel",
+    )
 
     def __init__(self, *args, policies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["escalation_policy"].queryset = policies
         self.fields["escalation_policy"].required = True
         self.fields["escalation_policy"].empty_label = None
+        for name in self.KEEP_IF_EMPTY:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.KEEP_IF_EMPTY:
+            if name not in self.errors and cleaned.get(name) in (None, ""):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class ChannelRuleForm(forms.Form):

@@ -4,10 +4,11 @@ Writes happen in ``agreements.services``; reads and permission checks in ``agree
 """
 
 import zoneinfo
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -254,6 +255,14 @@ class AwayPeriod(models.Model):
         return f"{self.therapist.user} away {self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d}"
 
 
+# The ways we reach out to a client (check-ins, caring contacts): never the phone line.
+OUTREACH_CHANNEL_CHOICES = [
+    ("portal", "Client portal"),
+    ("sms", "Text message (SMS)"),
+    ("email", "Email"),
+]
+
+
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PROPOSED = "proposed", "Proposed to the client"
@@ -302,6 +311,38 @@ class ContactAgreement(models.Model):
         blank=True, help_text="A few words for the client shown at the top of the agreement."
     )
     review_due = models.DateField(null=True, blank=True)
+    # Between sessions: check-ins in a crisis period, caring contacts after one, "can this wait?".
+    check_ins_enabled = models.BooleanField(
+        default=False,
+        help_text="During a crisis period, we send a short check-in at the agreed cadence.",
+    )
+    check_in_local_time = models.TimeField(
+        default=time(10, 0), help_text="When check-ins are sent, in the client's time zone."
+    )
+    check_in_channel = models.CharField(
+        max_length=16, choices=OUTREACH_CHANNEL_CHOICES, default="portal"
+    )
+    check_in_answer_hours = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text="A check-in not answered within this many hours is flagged to the therapist.",
+    )
+    missed_check_in_pages = models.BooleanField(
+        default=False,
+        help_text="A missed check-in also pages the therapist (text or call), not only flags it.",
+    )
+    caring_contacts_enabled = models.BooleanField(
+        default=False,
+        help_text="After a crisis, the therapist may send a year of brief caring messages.",
+    )
+    caring_contacts_channel = models.CharField(
+        max_length=16, choices=OUTREACH_CHANNEL_CHOICES, default="portal"
+    )
+    can_this_wait = models.BooleanField(
+        default=False,
+        help_text="Before sending a non-urgent message, the client is offered their own coping "
+        "steps and the choice to keep it as a note for the session.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -104,6 +104,7 @@ def agreement_terms(agreement: ContactAgreement) -> list[Term]:
         )
     )
     terms.append(Term("In a crisis", "What to do", agreement.crisis_instructions.strip() or "—"))
+    terms.extend(between_session_terms(agreement))
     terms.append(
         Term(
             "Reviewing this agreement",
@@ -114,6 +115,44 @@ def agreement_terms(agreement: ContactAgreement) -> list[Term]:
     if agreement.note_to_client.strip():
         terms.append(Term("From your therapist", "Note", agreement.note_to_client.strip()))
     return terms
+
+
+OUTREACH_WORDS = {"portal": "the client portal", "sms": "text message", "email": "email"}
+
+
+def between_session_terms(agreement: ContactAgreement) -> list[Term]:
+    """Check-ins, caring contacts and "can this wait?": on or off, and how, in plain words."""
+    section = "Between sessions"
+    if agreement.check_ins_enabled:
+        at = agreement.check_in_local_time.strftime("%-I:%M %p").lower()
+        check_ins = (
+            f"During a crisis period we check in by {OUTREACH_WORDS[agreement.check_in_channel]} "
+            f"at {at} your time, as often as the crisis period says. Answer 1 to 5, with words "
+            f"if you like. If there is no answer within {agreement.check_in_answer_hours} hours "
+            "your therapist is told" + (" and paged." if agreement.missed_check_in_pages else ".")
+        )
+    else:
+        check_ins = "Not used: during a crisis period you are welcome to check in yourself."
+    caring = (
+        "After a crisis your therapist may send you brief caring messages by "
+        f"{OUTREACH_WORDS[agreement.caring_contacts_channel]} for up to a year, more often at "
+        "first. You never need to answer, and you can stop them at any time (reply STOP, use "
+        "the link in each message, or the portal)."
+        if agreement.caring_contacts_enabled
+        else "Not used."
+    )
+    wait = (
+        "Before a message about therapy content is sent (never an urgent one), you are shown "
+        "your own coping steps and "
+        "may keep it as a note for your next session instead. It never stops you sending."
+        if agreement.can_this_wait
+        else "Not used."
+    )
+    return [
+        Term(section, "Check-ins", check_ins),
+        Term(section, "Caring messages", caring),
+        Term(section, "“Can this wait?”", wait),
+    ]
 
 
 def terms_digest(terms: list[Term]) -> str:

@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from agreements import services
 from agreements.models import CheckInCadence, Membership, Practice, Role, User
+from messaging.between import services as between_services
+from messaging.between import tick as between_tick
+from messaging.between.texts import DEFAULT_CARING_MESSAGES
 from messaging.escalation import lifecycle
 from messaging.escalation.schedules import schedule_create
 from messaging.inbox.services import (
@@ -130,6 +133,13 @@ def seed_demo() -> Practice:
                 "on call.",
                 "note_to_client": "As we discussed: short check-ins are welcome while things "
                 "are hard.",
+                "check_ins_enabled": True,
+                "check_in_local_time": time(10, 0),
+                "check_in_channel": "portal",
+                "check_in_answer_hours": 12,
+                "caring_contacts_enabled": True,
+                "caring_contacts_channel": "portal",
+                "can_this_wait": True,
             },
             channel_rules={
                 "portal": dict(
@@ -155,8 +165,8 @@ def seed_demo() -> Practice:
         services.crisis_period_start(
             client=alex,
             by=maya,
-            starts_at=now - timedelta(days=1),
-            ends_at=now + timedelta(days=13),
+            starts_at=now - timedelta(days=5),
+            ends_at=now + timedelta(days=9),
             check_in_cadence=CheckInCadence.DAILY,
             note="After the hospital visit; daily check-ins by portal.",
         )
@@ -186,6 +196,7 @@ def seed_demo() -> Practice:
                 "crisis_instructions": "Call 988 or 911, or the after-hours line "
                 f"{DEMO_AFTER_HOURS_LINE}.",
                 "note_to_client": "Bring what comes up to our Tuesday sessions; notes are welcome.",
+                "can_this_wait": True,
             },
             channel_rules={
                 "portal": dict(
@@ -323,6 +334,44 @@ def seed_demo_history() -> None:
             note="Spoke with Alex; went through the safety plan together.",
             now=ack_at + timedelta(minutes=25),
         )
+    _demo_between_sessions(practice, alex, maya, at)
+
+
+def _demo_between_sessions(practice, alex, maya, at) -> None:
+    """Alex's check-ins this crisis period (answered, one missed, today's on its way) and the
+    caring messages Maya started after the first crisis night, three of them sent so far."""
+    period = alex.crisis_periods.order_by("-starts_at").first()
+    answers = {
+        4: (3, "Rough night but I walked Biscuit."),
+        3: (4, ""),
+        1: (3, "Tired; Dana later."),
+    }
+    for days_ago in (4, 3, 2, 1):
+        due = at(days_ago, 10)
+        between_services.check_in_plan_next(period=period, now=due - timedelta(hours=1))
+        between_tick.check_ins_tick(now=due + timedelta(seconds=1))
+        if days_ago in answers:
+            message_receive(
+                practice=practice,
+                channel="portal",
+                body=between_services.check_in_answer_body(
+                    score=answers[days_ago][0], words=answers[days_ago][1]
+                ),
+                sender=alex,
+                received_at=due + timedelta(minutes=40),
+            )
+        between_tick.check_ins_tick(now=due + timedelta(hours=12, seconds=1))
+    first_night = Escalation.objects.filter(client=alex).order_by("started_at").first()
+    started = at(17, 15)
+    schedule = between_services.caring_contacts_start(
+        client=alex,
+        by=maya,
+        bodies=list(DEFAULT_CARING_MESSAGES),
+        after_escalation=first_night,
+        now=started,
+    )
+    for contact in schedule.contacts.filter(due_at__lte=timezone.now()).order_by("position"):
+        between_tick.caring_contacts_tick(now=contact.due_at + timedelta(seconds=1))
 
 
 def _demo_on_call(practice, admin, sam) -> None:

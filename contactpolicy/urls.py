@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("messaging.escalation.urls")),
     path("", include("messaging.notifications.urls")),
     path("", include("messaging.oversight.urls")),
+    path("", include("messaging.between.urls")),
     path("api/v1/", api.urls),
 ]

@@ -197,6 +197,14 @@ class SessionNote(models.Model):
 
 
 # Models of the packages, registered with the app through this module.
+from messaging.between.models import (  # noqa: E402
+    CaringContact,
+    CaringContactState,
+    CaringSchedule,
+    CaringStopVia,
+    CheckIn,
+    CheckInState,
+)
 from messaging.contactlog.models import ContactEvent, ContactLogChain, EventType  # noqa: E402
 from messaging.escalation.models import (  # noqa: E402
     EngineHeartbeat,
@@ -227,6 +235,12 @@ from messaging.voice.models import CallSession, CallState  # noqa: E402
 __all__ = [
     "CallSession",
     "CallState",
+    "CaringContact",
+    "CaringContactState",
+    "CaringSchedule",
+    "CaringStopVia",
+    "CheckIn",
+    "CheckInState",
     "ContactEvent",
     "ContactLogChain",
     "ContactMethod",

@@ -54,6 +54,14 @@ AGREEMENT_TERM_FIELDS = (
     "escalation_policy",
     "note_to_client",
     "review_due",
+    "check_ins_enabled",
+    "check_in_local_time",
+    "check_in_channel",
+    "check_in_answer_hours",
+    "missed_check_in_pages",
+    "caring_contacts_enabled",
+    "caring_contacts_channel",
+    "can_this_wait",
 )
 CHANNEL_RULE_FIELDS = (
     "enabled",

@@ -215,6 +215,7 @@ CELERY_IMPORTS = (
     "messaging.escalation.tasks",
     "messaging.intake.tasks",
     "messaging.notifications.tasks",
+    "messaging.between.tasks",
 )
 # Every task has a route (a contract test checks it). The engine runs on the crisis queue, which
 # only the crisis worker consumes; a send's route here is the routine queue, and the publisher
@@ -227,6 +228,8 @@ CELERY_TASK_ROUTES = {
     "messaging.tasks.notification_send": {"queue": ROUTINE_QUEUE},
     # Retries inbound requests whose processing failed; a crisis may be among them.
     "messaging.tasks.envelopes_sweep": {"queue": CRISIS_QUEUE},
+    # Check-ins and caring messages: routine outreach, never in a crisis's way.
+    "messaging.tasks.between_tick": {"queue": ROUTINE_QUEUE},
 }
 ESCALATION_TICK_SECONDS = float(os.environ.get("ESCALATION_TICK_SECONDS", "1.0"))
 CELERY_BEAT_SCHEDULE = {
@@ -244,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.envelopes_sweep",
         "schedule": float(os.environ.get("ENVELOPES_SWEEP_SECONDS", "10.0")),
         "options": {"expires": 20},
+    },
+    "between-tick": {
+        "task": "messaging.tasks.between_tick",
+        "schedule": float(os.environ.get("BETWEEN_TICK_SECONDS", "5.0")),
+        "options": {"expires": 10},
     },
 }
 # Health (messaging/escalation/health.py): the watchdog and /healthz call the engine stalled when

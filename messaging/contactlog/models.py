@@ -60,6 +60,14 @@ class EventType(models.TextChoices):
     ESCALATION_POLICY_CHANGED = "escalation_policy.changed", "Escalation policy changed"
     ON_CALL_CHANGED = "on_call.changed", "On-call schedule changed"
     CONTACT_METHODS_CHANGED = "contact_methods.changed", "Contact methods changed"
+    CHECK_IN_SENT = "check_in.sent", "Check-in sent"
+    CHECK_IN_ANSWERED = "check_in.answered", "Check-in answered"
+    CHECK_IN_MISSED = "check_in.missed", "Check-in missed (flagged to the therapist)"
+    CHECK_IN_CANCELLED = "check_in.cancelled", "Check-in not sent: the crisis period ended"
+    CARING_STARTED = "caring.started", "Caring messages started"
+    CARING_SENT = "caring.sent", "Caring message sent"
+    CARING_STOPPED = "caring.stopped", "Caring messages stopped"
+    NOTE_KEPT_INSTEAD = "note.kept_instead", "Kept as a note for the session instead of sent"
 
 
 class ContactEvent(models.Model):

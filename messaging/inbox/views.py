@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from agreements import selectors as agreement_selectors
@@ -12,6 +13,8 @@ from agreements.access import access_client
 from agreements.forms import add_service_errors
 from agreements.models import Channel, Role
 from agreements.roles import role_required
+from messaging.between import chart
+from messaging.between import selectors as between_selectors
 from messaging.contactlog.services import care_team_read_record
 from messaging.escalation.promises import promise_for_message
 from messaging.inbox import access, selectors
@@ -273,8 +276,21 @@ def session_prep(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "messaging/session_prep.html",
-        {"client": client, "held": held, "notes": notes, **prep},
+        {"client": client, "held": held, "notes": notes, **prep, **_between_prep(client)},
     )
+
+
+def _between_prep(client) -> dict:
+    """The check-in timeline and the contact pattern over the last months."""
+    trend = between_selectors.contact_trend(client=client)
+    this_week = between_selectors.contact_this_week(client=client)
+    return {
+        "check_ins": between_selectors.check_in_timeline(client=client),
+        "this_week": this_week,
+        # Built from numbers and escaped dates only.
+        "trend_svg": mark_safe(chart.weeks_svg(trend, limit=this_week["limit"])),
+        "trend_text": chart.weeks_text(trend, limit=this_week["limit"]),
+    }
 
 
 @role_required(Role.THERAPIST)

@@ -163,6 +163,15 @@ def envelope_acknowledged(*, envelope: InboundEnvelope) -> None:
         )
 
 
+def envelope_caring_stopped(*, envelope: InboundEnvelope) -> None:
+    """The request was a client's STOP to caring messages: honoured (and logged as
+    ``caring.stopped``), not a message."""
+    with transaction.atomic(durable=True):
+        InboundEnvelope.objects.filter(pk=envelope.pk, status=EnvelopeStatus.PENDING).update(
+            status=EnvelopeStatus.PROCESSED, refusal="", processed_at=timezone.now()
+        )
+
+
 # --- processing ----------------------------------------------------------------------------
 
 

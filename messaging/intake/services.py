@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agreements.models import ContactAgreement, Membership, Practice, Purpose, SafetyPlan
+from messaging.between.services import check_in_reply_link
 from messaging.contactlog.services import contact_event_record
 from messaging.intake import selectors
 from messaging.models import (
@@ -333,6 +334,8 @@ def _receive(
     escalation = None
     if decision.disposition == Disposition.ESCALATE:
         escalation = escalation_request(message=message, decision=decision, now=received_at)
+    # Whatever it says, a client's message answers the check-in waiting for them.
+    check_in_reply_link(message=message, now=received_at)
     reply = _auto_reply_record(
         message=message,
         result=result,

@@ -4,6 +4,7 @@ Both keep the request first (``envelopes.envelope_store_request``), then read it
 message cannot be processed now the sender still gets crisis help and "we have it".
 """
 
+from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +12,8 @@ from django.views.decorators.http import require_POST
 from agreements import selectors as agreement_selectors
 from agreements.models import Channel, Role
 from agreements.roles import role_required
+from messaging.between import selectors as between_selectors
+from messaging.between import services as between_services
 from messaging.intake import envelopes, selectors
 from messaging.intake.forms import (
     HELP_NOW_BODY,
@@ -52,6 +55,9 @@ def message_compose(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             envelopes.envelope_refuse(envelope=envelope, reason="invalid_form", changes=changes)
         else:
+            waiting = _can_this_wait(request, client, form, envelope, changes)
+            if waiting is not None:
+                return waiting
             received = envelopes.envelope_receive(
                 envelope=envelope,
                 changes=changes,
@@ -75,6 +81,32 @@ def message_compose(request: HttpRequest) -> HttpResponse:
             "agreement": agreement_selectors.agreement_current_for_client(client=client),
         },
     )
+
+
+def _can_this_wait(request: HttpRequest, client, form, envelope, changes) -> HttpResponse | None:
+    """Offer "Can this wait?" when the agreement turns it on and the draft is neither declared
+    nor detected urgent or a crisis; keep it as a note when the client chooses that. None: send
+    as usual. It never stops a send: "Send now" (``choice=send``) goes straight through."""
+    choice = request.POST.get("choice", "")
+    if choice == "send":
+        return None
+    offer = between_selectors.can_this_wait_offer(
+        client=client,
+        emergency=form.cleaned_data["emergency"] == "yes",
+        purpose=form.cleaned_data["purpose"],
+        body=form.cleaned_data["body"],
+    )
+    if offer is None:
+        return None
+    if choice == "note":
+        between_services.message_keep_as_note(
+            client=client, body=form.cleaned_data["body"], envelope=envelope
+        )
+        envelopes.envelope_refuse(envelope=envelope, reason="kept_as_note", changes=changes)
+        flash.success(request, "Kept as a note for your next session. Share it when you're ready.")
+        return redirect("client_notes")
+    envelopes.envelope_refuse(envelope=envelope, reason="offered_to_wait", changes=changes)
+    return render(request, "between/can_this_wait.html", {"form": form, **offer})
 
 
 @require_POST

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
 
 from agreements.models import Channel
+from messaging.between import services as caring
 from messaging.escalation.lifecycle import ack_from_sms
 from messaging.intake import envelopes, raising, selectors
 from messaging.intake.normalise import Changes
@@ -68,6 +69,12 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
             if acknowledged.won
             else "Already acknowledged by a colleague."
         )
+    # STOP also opts out at Twilio's carrier level; here it stops caring messages at once. Like
+    # an acknowledgement code it is then a keyword, not a message; with nothing to stop it is
+    # taken as a message below.
+    if caring.is_stop_word(body) and _stop_caring_by_reply(sender_phone):
+        envelopes.envelope_caring_stopped(envelope=envelope)
+        return _twiml(caring.caring_stopped_reply(sender_phone))
     keyword = raising.is_raise_keyword(body)
     if keyword:
         raised = _raise_by_reply(Channel.SMS, envelope, sender_phone=sender_phone)
@@ -90,6 +97,15 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     if received is None:
         return _twiml(envelopes.kept_reply_text(envelope))
     return _twiml(received.auto_reply.body if received.auto_reply else "")
+
+
+def _stop_caring_by_reply(sender_phone: str) -> bool:
+    try:
+        client = selectors.client_by_phone(sender_phone)
+        return client is not None and caring.caring_contacts_stop_by_reply(client=client)
+    except Exception:
+        logger.exception("inbound SMS: stopping caring messages failed")
+        return False
 
 
 def _json_error(status: int, error: str, **details) -> JsonResponse:

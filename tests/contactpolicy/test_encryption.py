@@ -244,6 +244,7 @@ def test_the_models_with_encrypted_fields_are_found_and_the_log_is_not_one_of_th
     found = {model._meta.label: [f.name for f in fields] for model, fields in encrypted_models()}
     assert found == {
         "agreements.SafetyPlan": list(SafetyPlan.SECTIONS),
+        "messaging.CaringContact": ["body"],
         "messaging.InboundEnvelope": ["raw", "intake"],
         "messaging.Message": ["body"],
         "messaging.Notification": ["body"],

@@ -24,7 +24,7 @@ from messaging.escalation.schedules import override_add, schedule_create
 from messaging.inbox.services import session_note_save
 from messaging.intake.services import message_receive
 from messaging.models import Notification
-from tests.factories import PASSWORD, World, make_member
+from tests.factories import PASSWORD, World, activate_agreement, make_member
 
 PERSONAS = (
     "anonymous",
@@ -239,6 +239,52 @@ def _invitation(world: World) -> dict:
     return {"token": services.invitation_token(invitation)}
 
 
+def _open_check_in(world: World) -> dict:
+    """The client's check-in, sent and waiting for an answer, under an agreement with them."""
+    from messaging.between.services import check_in_plan_next
+    from messaging.between.tick import check_ins_tick
+
+    now = timezone.now()
+    local = timezone.localtime(now - timedelta(minutes=30), world.client.zone)
+    activate_agreement(world, check_ins_enabled=True, check_in_local_time=local.time())
+    period = services.crisis_period_start(
+        client=world.client,
+        by=world.therapist.user,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=2),
+        check_in_cadence=CheckInCadence.DAILY,
+    )
+    check_in = check_in_plan_next(period=period, now=now)
+    check_ins_tick(now=now)
+    return {"check_in_id": check_in.pk}
+
+
+def _caring_schedule(world: World):
+    from messaging.between.services import caring_contacts_start
+
+    now = timezone.now()
+    activate_agreement(world, caring_contacts_enabled=True)
+    period = services.crisis_period_start(
+        client=world.client,
+        by=world.therapist.user,
+        starts_at=now - timedelta(days=3),
+        ends_at=now - timedelta(days=1),
+        check_in_cadence=CheckInCadence.DAILY,
+    )
+    return caring_contacts_start(
+        client=world.client,
+        by=world.therapist.user,
+        bodies=["Thinking of you."],
+        after_crisis_period=period,
+    )
+
+
+def _caring_stop_token(world: World) -> dict:
+    from messaging.between.services import caring_stop_token
+
+    return {"token": caring_stop_token(_caring_schedule(world))}
+
+
 MATRIX: dict[str, Row] = {
     "home": Row(statuses(302)),
     # Uptime monitors call it without signing in; it holds counts and ages only.
@@ -409,6 +455,19 @@ MATRIX: dict[str, Row] = {
     "my_notifications": Row(STAFF),
     "outbox": Row(statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200)),
     "twilio_status_callback": Row(statuses(403, anonymous=403), method="post"),
+    # between sessions: check-ins and caring messages
+    "client_check_in_answer": Row(
+        statuses(403, client=302, other_client=404), method="post", kwargs=_open_check_in
+    ),
+    "client_caring_messages": Row(CLIENT_ONLY),
+    # The signed link in each caring message is the credential, for a year: no sign-in.
+    "caring_stop_link": Row(PUBLIC, kwargs=_caring_stop_token),
+    "caring_contacts_new": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
+    "caring_contacts_end": Row(
+        THERAPIST_OF_CLIENT_POSTS,
+        method="post",
+        kwargs=lambda world: {"schedule_id": _caring_schedule(world).pk},
+    ),
     "api_token_revoke": Row(
         statuses(403, client=302, other_client=404),
         method="post",

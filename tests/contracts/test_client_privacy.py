@@ -148,6 +148,8 @@ OWN_OBJECT: dict[str, Callable] = {
     "note_id": lambda world: world.client.session_notes.first().pk,
     "agreement_id": lambda world: world.client.agreements.first().pk,
     "token_id": lambda world: world.client.user.api_tokens.first().pk,
+    # Answering takes a POST; a GET is refused (405) before any check-in is looked up.
+    "check_in_id": lambda world: 0,
 }
 
 

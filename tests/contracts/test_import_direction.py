@@ -5,13 +5,15 @@ Layers, lowest first; a module may import its own layer or a lower one:
 
 0. pure rules: ``messaging.triage.*``, ``messaging.escalation.machine``,
    ``messaging.escalation.oncall``, ``agreements.business_hours``, ``agreements.phones``,
-   ``contactpolicy.crypto``, ``messaging.contactlog.chain``, ``messaging.voice.callflow`` —
-   they import nothing but each other: no ORM, no models;
+   ``contactpolicy.crypto``, ``messaging.contactlog.chain``, ``messaging.voice.callflow``,
+   ``messaging.between.schedule`` and ``.chart`` — they import nothing but each other: no ORM, no
+   models;
 1. ``messaging.contactlog``;
 2. ``agreements``;
 3. ``messaging.notifications``;
 4. ``messaging.escalation``;
-5. ``messaging.intake`` and ``messaging.voice`` (the answering service, another way in);
+5. ``messaging.intake``, ``messaging.voice`` (the answering service, another way in) and
+   ``messaging.between`` (check-ins and caring messages, whose replies and STOPs intake links);
 6. ``messaging.inbox``;
 7. the top: ``messaging.oversight``, the contact log's own pages (``messaging.contactlog.views``
    and ``urls``, which need the role layer of ``agreements``) and the runtime — URL and server
@@ -50,6 +52,8 @@ PURE_MODULES = (
     "contactpolicy.crypto",
     "messaging.contactlog.chain",
     "messaging.voice.callflow",
+    "messaging.between.schedule",
+    "messaging.between.chart",
 )
 PLUMBING = (
     "contactpolicy",
@@ -85,6 +89,9 @@ LAYER_PREFIXES = (
     ("messaging.intake", 5),
     # The answering service takes calls in through intake, beside the other ways in.
     ("messaging.voice", 5),
+    # Check-ins and caring contacts: replies and STOPs come in through intake, which links
+    # them; so the two share a layer.
+    ("messaging.between", 5),
     ("messaging.inbox", 6),
     ("contactpolicy", TOP),
 )

@@ -18,8 +18,9 @@ ROUTINE = "Can we move Tuesday to 3pm?"
 CHAIN = 2
 # Known sender, routine: 2 savepoint + 1 message + 9 triage-context reads + 1 decision
 # + 1 status update + 2 log rows (received, triaged) + 1 safety-plan read for the reply
-# + 1 auto-reply message + 1 its log row = 19, and 3 chained log rows.
-KNOWN_ROUTINE = 19 + 3 * CHAIN
+# + 1 auto-reply message + 1 its log row + 1 look for an open check-in the message answers
+# (locked; none here) = 20, and 3 chained log rows.
+KNOWN_ROUTINE = 20 + 3 * CHAIN
 # A crisis adds 9: the lock on the client's open escalation taken before the first log row
 # (one lock order with the engine: escalation, then chain head); the "escalation requested"
 # log row; escalation_start's check for a running escalation of this message, its look for the
