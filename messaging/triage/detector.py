@@ -323,6 +323,9 @@ _HISTORY = _compile_any(lexicon.HISTORY_MARKERS)
 _RECENCY = _compile_any(lexicon.RECENCY_MARKERS)
 _EVENT_RECENCY = _compile_any(lexicon.EVENT_RECENCY_MARKERS)
 _IMMEDIACY = _compile_any(lexicon.IMMEDIACY_MARKERS)
+_SOON = _compile_any(lexicon.SOON_MARKERS)
+_NO_RUSH = _compile_any(lexicon.NO_RUSH_MARKERS)
+_HYPOTHETICAL = _compile_any(lexicon.HYPOTHETICAL_MARKERS)
 _SELF_INCLUSION = _PATTERNS.add(lexicon.SELF_INCLUSION)
 _MEDIA = _PATTERNS.add(lexicon.MEDIA_MARKERS)
 _LAUGHTER = re.compile(lexicon.LAUGHTER)
@@ -698,6 +701,16 @@ class _Context:
         return upbeat.group() if upbeat else None
 
     @cached_property
+    def soon(self) -> str | None:
+        soon = self.index.search(_SOON)
+        return soon.group() if soon else None
+
+    @cached_property
+    def no_rush(self) -> str | None:
+        no_rush = self.index.search(_NO_RUSH)
+        return no_rush.group() if no_rush else None
+
+    @cached_property
     def recent(self) -> bool:
         return self.index.search(_EVENT_RECENCY) is not None
 
@@ -777,6 +790,11 @@ def _discount(hit: _Hit, ctx: _Context) -> tuple[str, str] | None:
         negator = _negator(hit, ctx)
         if negator:
             return "negated", f'negated ("{negator}")'
+    if hit.rule.ideation:
+        sentence_start, _ = ctx.sentence(hit)
+        hypothetical = ctx.index.search(_HYPOTHETICAL, sentence_start, hit.start)
+        if hypothetical:
+            return "hypothetical", f'asked as a hypothetical ("{hypothetical.group().strip()}")'
     return None
 
 
@@ -867,7 +885,9 @@ def _negator(hit: _Hit, ctx: _Context) -> str | None:
     for index, word in enumerate(window):
         if word not in lexicon.NEGATORS:
             continue
-        following = window[index + 1 : index + 2]
+        following = window[index + 1 : index + 3]
+        if following[:1] == ["feel"] and following[1:] and following[1] in lexicon.FEEL_NEGATED:
+            return word  # "I don't feel like hurting myself": the feeling is what is negated
         if following and following[0] in lexicon.NEGATION_BREAKERS:
             continue  # "can't stop thinking about ..."
         return word
@@ -976,10 +996,32 @@ def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[
     if crisis_score >= lexicon.CRISIS_THRESHOLD:
         return Category.CRISIS, crisis_score, matches
 
+    if ctx.no_rush:
+        # "no rush", "it can wait": the client's word that paperwork or a call can wait.
+        waits = f' - but the client says it can wait ("{ctx.no_rush.strip()}")'
+        matches = [
+            replace(m, category=Category.CLINICAL, weight=0.0, reason=m.reason + waits)
+            if m.category is Category.URGENT and m.signal in lexicon.NO_RUSH_SIGNALS
+            else m
+            for m in matches
+        ]
     urgent = _signal_totals(m for m in matches if m.category is Category.URGENT)
     urgent_score = sum(urgent.values())
     if urgent and ctx.recent:
         urgent_score += lexicon.RECENT_EVENT_BONUS
+    needs = [
+        m
+        for m in matches
+        if m.category is Category.URGENT
+        and m.signal in lexicon.TIME_BOUND_NEEDS
+        and m.weight >= lexicon.TIME_BOUND_MIN_WEIGHT
+    ]
+    if needs and urgent_score < lexicon.URGENT_THRESHOLD and ctx.soon:
+        # "need the letter" can wait for the session; "need the letter by friday" cannot.
+        urgent_score += lexicon.TIME_BOUND_BONUS
+        strongest = max(needs, key=lambda m: m.weight)
+        reason = f'{strongest.reason} - and it is needed soon ("{ctx.soon.strip()}")'
+        matches = [replace(m, reason=reason) if m is strongest else m for m in matches]
     if urgent_score >= lexicon.URGENT_THRESHOLD:
         return Category.URGENT, urgent_score, matches
     substantive_risk = sum(

@@ -2019,6 +2019,132 @@ URGENT_RULES: tuple[Rule, ...] = (
 )
 
 
+# Needs that cannot wait for the session, read for what they need and by when. Each is an
+# urgent rule with a plain reason; a time expression in the same sentence (``SOON_MARKERS``)
+# adds ``TIME_BOUND_BONUS`` to a need, so "need the letter" is a deadline and "need the letter
+# by friday" is urgent.
+SOON_DAY = (
+    rf"(?:today|tonight|tonite|tomorrow|tmrw|tmr|2moro|this (?:morning|afternoon|evening|week"
+    rf"|weekend)|{WEEKDAY}(?:day)?|the weekend|end of (?:the )?(?:day|week|month))"
+)
+NEED_RULES: tuple[Rule, ...] = (
+    rule(
+        ("contact_request", URGENT, 1.0, "asks to be contacted soon ({phrase})"),
+        r"(?:call|ring|phone|text) me (?:back )?(?:today|tonight|tomorrow|tmrw|asap|soon|now"
+        rf"|please|pls|plz|when you can|if you can|b4 \w+|before {SOON_DAY})",
+        r"(?:can|could) (?:we|i|you) (?:please )?(?:talk|speak|chat|meet|see you|call)"
+        r" (?:soon|asap|sooner|before|this week|today|tomorrow|tmrw)",
+        r"(?:squeeze|fit) me in|(?:any|a) (?:chance|way) (?:of |to )?(?:a call|talking|speaking"
+        r"|seeing you|to talk|to speak|to see you)",
+        r"(?:need|want|have) to (?:talk|speak) to you(?: soon| asap| today| before)",
+        r"(?:please|pls|plz) (?:call|ring|phone|get back to me)",
+        r"(?:earlier|sooner) than (?:our |my |the )?(?:next )?(?:session|appointment|\w+day)",
+    ),
+    rule(
+        ("medication", URGENT, 1.0, "medication supply is running out ({phrase})"),
+        rf"(?:down to|on) (?:my )?(?:the )?last (?:few |two |three |\d+ |couple (?:of )?)?"
+        rf"(?:{MEDS}|doses?|days?)",
+        rf"(?:running|run|ran) (?:low|short) (?:on|of) (?:my )?(?:\w+ )?{MEDS}",
+        rf"(?:out of|no more|none of) (?:my )?(?:\w+ )?(?:{MEDS})",
+        rf"(?:{MEDS}|refill|repeat) (?:expires?|expired|expiring|has expired|ran out|runs out"
+        rf"|is due|was refused|got refused|denied|lapsed)",
+        r"(?:pharmacy|pharmacist|chemist|gp|doctor|dr|prescriber|psychiatrist) (?:needs?"
+        r"|wants? (?:a|an|your)|says? (?:they|it|i|you) need|said (?:they|it|i|you) need|wont"
+        r"|will not|cant|cannot|didnt|hasnt|refused|is on holiday|is away|is off)",
+        r"(?:needs?|need) (?:your|an?|the|a doctors?) (?:ok|okay|approval|sign off|signature"
+        r"|authori[sz]ation|say so)",
+        r"(?:recall|recalled|shortage|out of stock)(?: of)?(?: my)?(?: \w+)?",
+    ),
+    rule(
+        ("medication", URGENT, 1.0, "a question about a dose or a medication effect ({phrase})"),
+        rf"(?:took|taken|tkaen|take|had) (?:my |the |a )?(?:new )?(?:\w+ )?(?:dose|{MEDS}|it"
+        rf"|them) twice",
+        r"(?:double|doubled|extra) (?:dose|doses|up)|doubled up|by mistake",
+        rf"(?:new|changed|higher|lower|different) (?:dose|dosage|{MEDS}) (?:is |are )?"
+        rf"(?:making|giving|leaving|made)",
+        r"(?:safe|ok|okay) to (?:take|mix|drink|drive|stop|skip) (?:it|them|my|the|with|on)",
+    ),
+    rule(
+        ("medication", URGENT, 0.5, "asks whether something is safe ({phrase})"),
+        r"(?:is|was) (?:that|this|it) (?:bad|dangerous|safe|ok to)",
+    ),
+    rule(
+        ("paperwork", URGENT, 0.6, "paperwork that needs the therapist ({phrase})"),
+        r"(?:sign|signature|signed|fill (?:in|out)|complete|write|send|need|needs|get) (?:off )?"
+        r"(?:the |a |my |this |that |your )?(?:\w+ )?(?:forms?|letter|paperwork|report"
+        r"|statement|note|certificate|documentation|fmla|evidence)",
+        r"(?:court|insurer|insurance|employer|work|school|college|university|uni|hr|benefits"
+        r"|housing|landlord|lawyer|solicitor|dvla|tribunal|disability|visa) (?:\w+ )?(?:needs?"
+        r"|wants?|asked|asking|requires?|deadline|letter|form|date|hearing)",
+        r"(?:deadline|hearing|court date|due date)s?",
+        r"(?:sick|fit|doctors) note|return to work|back to work (?:form|letter|meeting)",
+    ),
+    rule(
+        ("discharge", URGENT, 1.0, "a hospital follow-up is due ({phrase})"),
+        r"(?:discharged|released|let out|sent home|got out)(?: \w+){0,5}"
+        r" (?:follow[- ]?up|see you|check in|within|in \d|in (?:a|two|three) (?:days|week))",
+        r"(?:hospital|er|a&e|ward|crisis team|they|the doctors?|nurse)(?: \w+){0,2} (?:said|told"
+        r" me|asked|wants?|want me) (?:to )?(?:\w+ ){0,2}(?:follow[- ]?up|see you|see my therapist"
+        r"|book|contact you|call you)",
+        r"follow[- ]?up (?:within|in) (?:\d+|a|one|two|three|the next)",
+    ),
+    rule(
+        ("discharge", URGENT, 0.6, "was recently in hospital ({phrase})"),
+        r"discharged|(?:got|came) (?:out of|home from) (?:the )?(?:hospital|er|a&e|ward)"
+        r"|follow[- ]?up appointment|crisis team",
+    ),
+    rule(
+        ("acute_event", URGENT, 1.0, "acute event ({phrase})"),
+        r"kicked (?:me )?out|thrown out|homeless|nowhere to (?:stay|sleep|go)",
+        r"car crash|crashed (?:my|the|our) car|(?:was|were|been) in a (?:car )?(?:crash|accident)"
+        r"|house fire|(?:got|been) hit by a",
+        r"lost custody|took (?:the )?(?:kids|children|baby)",
+        r"(?:court|hearing|surgery|operation|biopsy|scan) (?:date )?(?:got |was |has been )?"
+        r"(?:moved|brought) (?:up|forward)",
+    ),
+    rule(
+        ("severe_symptom", URGENT, 1.0, "severe symptoms ({phrase})"),
+        r"(?:havent|have not|not|barely|hardly) slept (?:since|in|for|at all)",
+        r"(?:no sleep|not sleeping|without sleep|awake) (?:for|in|since) (?:\d+|two|three|four"
+        r"|five|days|a week)",
+        r"(?:\d+|two|three|four|five) (?:days|nights) (?:without|with no) sleep",
+        r"dissociat\w*|(?:feel|feels|feeling|everything (?:is|feels)) (?:so )?(?:unreal|fake"
+        r"|like a dream|far away|not real)|out of my body|losing time|lost (?:hours|time)",
+        r"bing(?:e|ed|eing|ing)|purg(?:e|ed|ing)|making myself (?:sick|throw up|vomit)"
+        r"|throwing up after (?:eating|meals|food)",
+        r"(?:havent|have not|not) (?:eaten|eating|eat) (?:in|for|since) (?:\d+|days|two|three)",
+        flags=NEGATABLE,
+    ),
+)
+URGENT_RULES = URGENT_RULES + NEED_RULES
+
+# "today", "by friday", "within 48 hours", "before the weekend", "this week": a need with one
+# of these in its sentence is time-bound (``TIME_BOUND_BONUS``).
+SOON_MARKERS: tuple[str, ...] = (
+    rf"(?:by|before|until|till|til|b4|due|on) (?:this |next |the )?{SOON_DAY}",
+    r"today|tonight|tonite|tomorrow|tmrw|asap|urgently|this week|right away|straight away",
+    r"(?:within|in the next|in) (?:\d+|one|two|three|a few|a couple of|24|48|72)(?:-\d+)?"
+    r" ?(?:hours|hrs|days|working days)",
+    r"(?:by|before) (?:the )?(?:\d+(?:st|nd|rd|th)?|end of|deadline)",
+    r"(?:first thing|this morning|this afternoon|this evening|soon as (?:you )?can)",
+)
+# Signals that are a need the therapist can act on; a time expression makes them urgent.
+# Only a need of weight TIME_BOUND_MIN_WEIGHT or more is raised ("my new prescription" is not).
+TIME_BOUND_NEEDS = frozenset(
+    {"contact_request", "medication", "paperwork", "discharge", "acute_event", "severe_symptom"}
+)
+TIME_BOUND_BONUS = 0.5
+TIME_BOUND_MIN_WEIGHT = 0.5
+# The client says it can wait: paperwork and requests for contact then do not make a
+# message urgent (symptoms, medication and events still do).
+NO_RUSH_MARKERS: tuple[str, ...] = (
+    r"no rush|no hurry|not urgent|whenever (?:you|is)|when(?:ever)? you get (?:a )?(?:chance|time"
+    r"|a minute)|(?:it|this|that) can wait",
+    r"(?:at|in) (?:our|the|my) next session",
+)
+NO_RUSH_SIGNALS = frozenset({"paperwork", "contact_request", "deadline"})
+
+
 # --------------------------------------------------------------------------
 # Clinical and logistics signals (decide between "can wait" and "admin")
 # --------------------------------------------------------------------------
@@ -2104,6 +2230,15 @@ NEGATION_SCOPE_ENDS = frozenset({"and", "so", "then", "because", "cause", "cos",
 # "can't stop thinking about killing myself" - the negator belongs to something else.
 NEGATION_BREAKERS = frozenset(
     {"stop", "help", "know", "care", "sleep", "wait", "breathe", "feel", "see", "move", "remember"}
+)
+# "I don't feel like hurting myself": after "feel", these words keep the negation (while
+# "can't feel my hands" is about something else).
+FEEL_NEGATED = frozenset({"like", "that", "as"})
+# A question asked in theory, about a thought (never an act or a plan), before the thought in
+# its sentence: "hypothetically, is it normal to think about wanting to die".
+HYPOTHETICAL_MARKERS: tuple[str, ...] = (
+    r"hypothetically|in theory|theoretically|(?:is it|is that) normal (?:to|that|for)"
+    r"|do (?:other )?people (?:ever|sometimes)|does (?:anyone|everyone) (?:ever|else)",
 )
 # "I can't promise I won't hurt myself" - a hedged negation is not a safety statement.
 NEGATION_DOUBTERS = frozenset({"promise", "sure", "guarantee", "whether", "maybe", "might"})
