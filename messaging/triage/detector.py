@@ -68,6 +68,7 @@ Second opinion
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import defaultdict
@@ -460,12 +461,79 @@ def _window(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _detect_by_rules(text: str) -> Detection:
-    """The rules. A long message is read passage by passage (see ``limits``)."""
+    """The rules, sentence by sentence: a message is as severe as its most severe sentence,
+    each sentence read with a bounded window around it (see ``limits``).
+
+    A message of at most ``limits.WHOLE_READ_CHARS`` is one window and read whole. A longer
+    one is first read passage by passage (whole sentences, at most ``PASSAGE_CHARS``) to find
+    where the signs of risk are; each sign is then read again in its own window - its
+    sentence and the sentences either side, at most ``WINDOW_CHARS`` - so weak signs in
+    different paragraphs never add up, while "I have the pills. Tonight." still reads as one.
+    A passage with no sign of risk keeps its own reading (clinical or logistics)."""
     norm = normalise(text)
-    passages = _passages(norm)
-    if len(passages) == 1:
+    if len(norm.text) <= limits.WHOLE_READ_CHARS:
         return _read_passage(norm, text, norm.text)
-    return _most_severe_reading([_read_passage(p, text, norm.text) for p in passages])
+    readings = []
+    for passage in _passages(norm):
+        survey = _read_passage(passage, text, norm.text)
+        windows = _risk_windows(norm, passage, survey)
+        if not windows:
+            readings.append(survey)
+            continue
+        readings += [_read_passage(window, text, norm.text) for window in windows]
+    if len(readings) == 1:
+        return readings[0]
+    return _most_severe_reading(readings)
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]+\s*")
+
+
+def _risk_windows(
+    norm: NormalisedText, passage: NormalisedText, survey: Detection
+) -> list[NormalisedText]:
+    """The windows of ``passage`` around each sign of risk its survey found (counted, or
+    discounted at full weight): the sign's sentence with its neighbours, within
+    ``WINDOW_CHARS``; at most ``WINDOWS_PER_PASSAGE``, strongest signs first. None when
+    the passage is one window already, or when its survey counted no risk and discounted
+    no sign strong enough to be a crisis on its own (its reading then stands)."""
+    if len(passage.text) <= limits.WINDOW_CHARS:
+        return []
+    strong_discounted = [
+        m for m in survey.suppressed if m.category is Category.CRISIS and m.weight >= 1.0
+    ]
+    if survey.category not in (Category.CRISIS, Category.URGENT) and not strong_discounted:
+        return []  # nothing to weigh again: no sign of risk counted, none strong discounted
+    signs = sorted(
+        [m for m in survey.matches if m.category in (Category.CRISIS, Category.URGENT)]
+        + strong_discounted,
+        key=lambda m: (-m.category.severity, -m.weight, m.start),
+    )
+    if not signs:
+        return []
+    ends = [found.end() for found in _SENTENCE_END.finditer(passage.text)]
+    bounds = [0, *(e for e in ends if e < len(passage.text)), len(passage.text)]
+    spans: list[tuple[int, int]] = []
+    for sign in signs:
+        if len(spans) >= limits.WINDOWS_PER_PASSAGE:
+            break
+        position = bisect.bisect_right(passage.starts, sign.start) - 1
+        index = max(bisect.bisect_right(bounds, max(position, 0)) - 1, 0)
+        start = bounds[max(index - 1, 0)]
+        end = bounds[min(index + 2, len(bounds) - 1)]
+        if end - start > limits.WINDOW_CHARS:  # long sentences: the sign's own, cut around it
+            middle = max(position, 0)
+            start = max(bounds[index], middle - limits.WINDOW_CHARS // 2)
+            end = min(
+                bounds[index + 1] if index + 1 < len(bounds) else end, start + limits.WINDOW_CHARS
+            )
+        if any(a <= start and end <= b for a, b in spans):
+            continue
+        spans.append((start, end))
+    return [
+        NormalisedText(passage.text[a:b], passage.starts[a:b], passage.ends[a:b])
+        for a, b in sorted(spans)
+    ]
 
 
 def _passages(norm: NormalisedText) -> list[NormalisedText]:
@@ -508,11 +576,12 @@ def _most_severe_reading(readings: list[Detection]) -> Detection:
     matches = [
         m for r in readings for m in r.matches if r.category is category or m.category in risk
     ]
+    # Overlapping windows find the same words more than once: keep each once.
     return Detection(
         category=category,
         score=round(float(min(score, 1.0)), 3),
-        matches=tuple(_by_importance(matches)),
-        suppressed=tuple(m for r in readings for m in r.suppressed),
+        matches=tuple(_by_importance(dict.fromkeys(matches))),
+        suppressed=tuple(dict.fromkeys(m for r in readings for m in r.suppressed)),
     )
 
 
