@@ -77,7 +77,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-from messaging.triage import lexicon, limits, wordscan
+from messaging.triage import lexicon, limits, readability, spanish, wordscan
 from messaging.triage.categories import Category
 from messaging.triage.lexicon import Rule
 
@@ -96,6 +96,9 @@ except ImportError as _error:  # numpy is not installed: the rules alone
     )
 
 MODEL_SIGNAL = "language_model"
+MODEL_UNSURE_SIGNAL = "language_model_unsure"
+NOT_READ_SIGNAL = "not_read_automatically"
+SPANISH_SIGNAL = "crisis_words_spanish"
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,13 @@ class Detection:
     # The spans of the message the model read (the whole of a short message; for a long
     # one, at most ``limits.MODEL_WINDOWS`` windows chosen by the rules); () when not asked.
     model_windows: tuple[tuple[int, int], ...] = ()
+    # What the language check made of the message (``readability``): which language, and
+    # whether the model's opinion may count.
+    reading: readability.Reading | None = None
+
+    @property
+    def not_read_automatically(self) -> bool:
+        return any(m.signal == NOT_READ_SIGNAL for m in self.matches)
 
     @property
     def reasons(self) -> list[str]:
@@ -374,12 +384,69 @@ class _Discount:
 
 
 def detect(text: str, use_model: bool = True) -> Detection:
-    """Read ``text``: the rules, then (unless ``use_model`` is False) the language model's
-    second opinion, which may raise the category to crisis but never lowers it."""
+    """Read ``text``: the rules; then, for a message in a language the detector does not
+    read, Spanish crisis words and the "not read automatically" flag (at least urgent); then
+    (unless ``use_model`` is False) the language model's second opinion, only on text it can
+    read (``readability``). Each may raise the category, never lower it."""
     detection = _detect_by_rules(text)
-    if not use_model or detection.category is Category.CRISIS or not text.strip():
+    reading = readability.read(text)
+    detection = replace(detection, reading=reading)
+    if reading.not_read or (reading.language != "en" and len(text) <= limits.PASSAGE_CHARS):
+        detection = _not_read_automatically(text, detection, reading)
+    if (
+        not use_model
+        or detection.category is Category.CRISIS
+        or not text.strip()
+        or not reading.model_may_count
+    ):
         return detection
     return _with_second_opinion(text, detection)
+
+
+def _not_read_automatically(
+    text: str, detection: Detection, reading: readability.Reading
+) -> Detection:
+    """Spanish crisis words make a crisis; a message the detector cannot read is delivered to
+    a clinician now (at least urgent) with a reason that says so - when unsure, the safer
+    category, never a guess that holds it."""
+    found = [
+        Match(
+            phrase=text[start:end],
+            start=start,
+            end=end,
+            signal=SPANISH_SIGNAL,
+            category=Category.CRISIS,
+            weight=1.0,
+            reason=f"Spanish: {reason} ({text[start:end]})",
+        )
+        for start, end, reason in spanish.crisis_phrases(text)
+    ]
+    if found:
+        return replace(
+            detection, category=Category.CRISIS, score=1.0, matches=(*found, *detection.matches)
+        )
+    if not reading.not_read:
+        return detection
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    language = (
+        f"seems to be written in {reading.language_name}"
+        if reading.other_language
+        else "is not in words the detector knows"
+    )
+    flag = Match(
+        phrase=text[start:end],
+        start=start,
+        end=end,
+        signal=NOT_READ_SIGNAL,
+        category=Category.URGENT,
+        weight=1.0,
+        reason=(
+            f"Not read automatically: the message {language}. Delivered to a clinician now "
+            "to read, because the detector cannot tell whether it is urgent"
+        ),
+    )
+    category = max((detection.category, Category.URGENT), key=lambda c: c.severity)
+    return replace(detection, category=category, matches=(flag, *detection.matches))
 
 
 def _with_second_opinion(text: str, detection: Detection) -> Detection:
@@ -391,29 +458,43 @@ def _with_second_opinion(text: str, detection: Detection) -> Detection:
         return detection  # the model is not available
     opinion, (start, end) = max(opinions, key=lambda found: found[0].probability)
     detection = replace(detection, model_opinion=opinion, model_windows=tuple(windows))
-    if not opinion.says_crisis:
+    if not (opinion.says_crisis or opinion.unsure):
         return detection
     whole = len(windows) == 1
     if whole:  # a short message: the whole of it, without surrounding blanks
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
     confidence = f"{opinion.probability:.2f}"
+    where = "whole message" if whole else "highlighted passage and the message around it"
+    if opinion.says_crisis:
+        category, signal = Category.CRISIS, MODEL_SIGNAL
+        reason = (
+            "A language model trained on our labelled messages reads this as a crisis "
+            f"(probability {confidence}). No single phrase triggered this; please read the " + where
+        )
+    else:
+        # The uncertain band: the model cannot rule a crisis out. The safer of the two
+        # categories it is between: delivered to a clinician now, never held.
+        category, signal = Category.URGENT, MODEL_UNSURE_SIGNAL
+        reason = (
+            "A language model trained on our labelled messages cannot rule out a crisis "
+            f"(probability {confidence}), so this is delivered to a clinician now rather than "
+            f"held. No single phrase triggered this; please read the {where}"
+        )
     evidence = Match(
         phrase=text[start:end],
         start=start,
         end=end,
-        signal=MODEL_SIGNAL,
-        category=Category.CRISIS,
+        signal=signal,
+        category=category,
         weight=round(opinion.probability, 3),
-        reason=(
-            "A language model trained on our labelled messages reads this as a crisis "
-            f"(confidence {confidence}). No single phrase triggered this; please read the "
-            + ("whole message" if whole else "highlighted passage and the message around it")
-        ),
+        reason=reason,
     )
+    if category.severity <= detection.category.severity:
+        return replace(detection, matches=(*detection.matches, evidence))
     return replace(
         detection,
-        category=Category.CRISIS,
+        category=category,
         score=round(opinion.probability, 3),
         matches=(evidence, *detection.matches),
     )
