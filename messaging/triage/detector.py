@@ -98,6 +98,8 @@ except ImportError as _error:  # numpy is not installed: the rules alone
 MODEL_SIGNAL = "language_model"
 MODEL_UNSURE_SIGNAL = "language_model_unsure"
 NOT_READ_SIGNAL = "not_read_automatically"
+NEGATED_WHY = "negated "
+SAFETY_WHY = "the client says they will not act"
 SPANISH_SIGNAL = "crisis_words_spanish"
 
 
@@ -337,6 +339,7 @@ _IMMEDIACY = _compile_any(lexicon.IMMEDIACY_MARKERS)
 _SOON = _compile_any(lexicon.SOON_MARKERS)
 _NO_RUSH = _compile_any(lexicon.NO_RUSH_MARKERS)
 _HYPOTHETICAL = _compile_any(lexicon.HYPOTHETICAL_MARKERS)
+_HYPOTHETICAL_STRONG = _PATTERNS.add(lexicon.HYPOTHETICAL_STRONG)
 _SELF_INCLUSION = _PATTERNS.add(lexicon.SELF_INCLUSION)
 _MEDIA = _PATTERNS.add(lexicon.MEDIA_MARKERS)
 _LAUGHTER = re.compile(lexicon.LAUGHTER)
@@ -460,25 +463,29 @@ def _with_second_opinion(text: str, detection: Detection) -> Detection:
     detection = replace(detection, model_opinion=opinion, model_windows=tuple(windows))
     if not (opinion.says_crisis or opinion.unsure):
         return detection
+    said_safe = _says_not_at_risk(detection)
     whole = len(windows) == 1
     if whole:  # a short message: the whole of it, without surrounding blanks
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
     confidence = f"{opinion.probability:.2f}"
     where = "whole message" if whole else "highlighted passage and the message around it"
-    if opinion.says_crisis:
+    if opinion.says_crisis and not said_safe:
         category, signal = Category.CRISIS, MODEL_SIGNAL
         reason = (
             "A language model trained on our labelled messages reads this as a crisis "
             f"(probability {confidence}). No single phrase triggered this; please read the " + where
         )
     else:
-        # The uncertain band: the model cannot rule a crisis out. The safer of the two
-        # categories it is between: delivered to a clinician now, never held.
+        # The uncertain band - or a crisis reading against the client's own words that the
+        # rules read as negated ("not hurting myself, promise"): the model cannot rule a
+        # crisis out, so the safer of the two categories: delivered to a clinician now.
         category, signal = Category.URGENT, MODEL_UNSURE_SIGNAL
+        against = f'; the client says otherwise ("{said_safe}")' if said_safe else ""
         reason = (
             "A language model trained on our labelled messages cannot rule out a crisis "
-            f"(probability {confidence}), so this is delivered to a clinician now rather than "
+            f"(probability {confidence}{against}), so this is delivered to a clinician now rather "
+            "than "
             f"held. No single phrase triggered this; please read the {where}"
         )
     evidence = Match(
@@ -498,6 +505,17 @@ def _with_second_opinion(text: str, detection: Detection) -> Detection:
         score=round(opinion.probability, 3),
         matches=(evidence, *detection.matches),
     )
+
+
+def _says_not_at_risk(detection: Detection) -> str | None:
+    """The client's words, when the rules read a sign of risk as negated or as a safety
+    statement ("I'm not going to hurt myself"): the model alone does not overrule them."""
+    for match in detection.suppressed:
+        if match.category is Category.CRISIS and (
+            f"discounted: {NEGATED_WHY}" in match.reason or SAFETY_WHY in match.reason
+        ):
+            return match.phrase
+    return None
 
 
 def _model_windows(text: str, detection: Detection) -> list[tuple[int, int]]:
@@ -735,7 +753,7 @@ def _apply_safety_statement(
         h.rule.signal in _DANGER_BEYOND_THOUGHTS for h in kept if h.rule.category is Category.CRISIS
     ):
         return kept, discounted
-    why = f'the client says they will not act ("{ctx.safety_statement}")'
+    why = f'{SAFETY_WHY} ("{ctx.safety_statement}")'
     discounted = discounted + [_Discount(h, "safety", why) for h in kept if h.rule.ideation]
     return [h for h in kept if not h.rule.ideation], discounted
 
@@ -939,10 +957,13 @@ def _discount(hit: _Hit, ctx: _Context) -> tuple[str, str] | None:
     if hit.rule.negatable:
         negator = _negator(hit, ctx)
         if negator:
-            return "negated", f'negated ("{negator}")'
-    if hit.rule.ideation:
+            return "negated", f'{NEGATED_WHY}("{negator}")'
+    if category is Category.CRISIS:
+        # "is it normal to think about ..." discounts a thought; only an explicit
+        # "hypothetically" / "in theory" discounts talk of an act.
         sentence_start, _ = ctx.sentence(hit)
-        hypothetical = ctx.index.search(_HYPOTHETICAL, sentence_start, hit.start)
+        markers = _HYPOTHETICAL if hit.rule.ideation else _HYPOTHETICAL_STRONG
+        hypothetical = ctx.index.search(markers, max(sentence_start - 120, 0), hit.start)
         if hypothetical:
             return "hypothetical", f'asked as a hypothetical ("{hypothetical.group().strip()}")'
     return None
@@ -1202,6 +1223,9 @@ def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[
     logistics = sum(_signal_totals(m for m in matches if m.category is Category.LOGISTICS).values())
     if logistics > clinical:
         return Category.LOGISTICS, logistics, matches
+    if not clinical and ctx.message_words <= lexicon.NOTHING_TO_HOLD_WORDS:
+        # Nothing to hold for the session: the safer of the two is to deliver it.
+        return Category.LOGISTICS, 0.0, matches
     return Category.CLINICAL, clinical, matches
 
 

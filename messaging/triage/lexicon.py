@@ -154,7 +154,10 @@ MED_NAMES = (
     r"|effexor|mirtazapine|quetiapine|seroquel|lithium|lamotrigine|aripiprazole|olanzapine"
     r"|diazepam|valium|propranolol|bupropion|wellbutrin|duloxetine|pregabalin)"
 )
-MEDS = rf"(?:meds|medication|medicine|tablets|pills|prescription|{MED_NAMES})"
+MEDS = (
+    rf"(?:meds|medication|medicine|tablets|pills|prescription|antipsychotics?|antidepressants?"
+    rf"|mood (?:stabiliser|stabilizer)|{MED_NAMES})"
+)
 # A first-person intention ("going to", "want to", "thinking of") ...
 INTENTION = (
     r"(?:going to|will|ill|want to|about to|planning to|plan to|thinking of|thinking about"
@@ -1831,6 +1834,42 @@ CRISIS_RULES: tuple[Rule, ...] = (
         ("death_talk", CRISIS, 0.2, "talks about death or killing ({phrase})"),
         r"die|dying|dead|death|kill|killing|killed|murder|murdered",
     ),
+    # --- said without a method word ----------------------------------------------------
+    rule(
+        ("self_harm", CRISIS, 1.0, "describes bleeding from an injury now ({phrase})"),
+        r"(?:wrists?|arms?|legs?|cuts?) (?:are |is )?(?:still )?bleeding"
+        r"|bleeding (?:rly |really |so |very |pretty )?(?:bad|badly|a lot|heavily)"
+        r"|(?:wont|doesnt|will not|cant get it to) stop bleeding",
+        flags=ACT,
+    ),
+    rule(
+        ("intent", CRISIS, 1.0, "cannot say they are safe ({phrase})"),
+        r"(?:cant|cannot|can not|dont think i can|not sure i can|couldnt) (?:promise|guarantee"
+        r"|say|tell you)(?: that| you)? (?:im|i am|ill be|i will be|ill stay|i can (?:stay|keep"
+        r" myself)) safe",
+    ),
+    rule(
+        ("overdose", CRISIS, 1.0, "says they will take all of their pills ({phrase})"),
+        r"(?:will|going to|gonna|im going to|i will|tonight i|plan to) take (?:them )?all"
+        r"(?: of them)?(?=\s*(?:[.!,]|$))",
+    ),
+    rule(
+        ("plan", CRISIS, 1.0, "a way to end their life by car ({phrase})"),
+        r"(?:driving|drive|drove) (?:it |the car |my car )?(?:off|into) (?:the |a )?(?:edge|side"
+        r"|wall|bridge|cliff|barrier|river|tree|top)|(?:thinking about|thought about) driving off",
+        r"top (?:floor |level )?of (?:the|a) (?:parking (?:structure|garage|deck)|multi ?storey)",
+    ),
+    rule(
+        ("command_hallucination", CRISIS, 1.0, "hears voices telling them to harm ({phrase})"),
+        r"(?:theyre|they are|theyre still|its|it keeps|they keep|voices? (?:are|is|keep))"
+        r" (?:telling|tellin|ordering) me to (?:hurt|kill|harm|stab|cut|hit)",
+        flags=ACT,
+    ),
+    rule(
+        ("being_harmed", CRISIS, 1.0, "is being kept from leaving ({phrase})"),
+        r"(?:not|wont|doesnt|dont|will not|does not) let me (?:go|leave|out|get out)",
+        flags=ACT,
+    ),
 )
 
 
@@ -2053,7 +2092,10 @@ NEED_RULES: tuple[Rule, ...] = (
         r"|will not|cant|cannot|didnt|hasnt|refused|is on holiday|is away|is off)",
         r"(?:needs?|need) (?:your|an?|the|a doctors?) (?:ok|okay|approval|sign off|signature"
         r"|authori[sz]ation|say so)",
-        r"(?:recall|recalled|shortage|out of stock)(?: of)?(?: my)?(?: \w+)?",
+        r"(?:recall|recalled|shortage|out of stock|backorder|backordered|on back ?order)"
+        r"(?: of)?(?: my)?(?: \w+)?",
+        r"(?:i have|ive got|i got|only|just) (?:\d+|one|two|three|four|five|a few|a couple)"
+        r"(?: \w+)? (?:left|remaining)(?! over)",
     ),
     rule(
         ("medication", URGENT, 1.0, "a question about a dose or a medication effect ({phrase})"),
@@ -2063,6 +2105,9 @@ NEED_RULES: tuple[Rule, ...] = (
         rf"(?:new|changed|higher|lower|different) (?:dose|dosage|{MEDS}) (?:is |are )?"
         rf"(?:making|giving|leaving|made)",
         r"(?:safe|ok|okay) to (?:take|mix|drink|drive|stop|skip) (?:it|them|my|the|with|on)",
+        rf"(?:took|take|taken) (?:two|2|double|an extra|extra) (?:{MEDS}|doses?)(?: \w+){{0,3}}"
+        r" (?:by mistake|instead of one|but (?:is|its|it is|should be) (?:only )?one)",
+        r"(?:^|[.!?] )is (?:it |that |this )?(?:dangerous|bad|safe)\?",
     ),
     rule(
         ("medication", URGENT, 0.5, "asks whether something is safe ({phrase})"),
@@ -2070,7 +2115,8 @@ NEED_RULES: tuple[Rule, ...] = (
     ),
     rule(
         ("paperwork", URGENT, 0.6, "paperwork that needs the therapist ({phrase})"),
-        r"(?:sign|signature|signed|fill (?:in|out)|complete|write|send|need|needs|get) (?:off )?"
+        r"(?:sign|signature|signed|fill (?:in|out)|complete|write|send|need|needs|get|want|wants"
+        r"|asked for|asking for|requesting|requested) (?:off )?"
         r"(?:the |a |my |this |that |your )?(?:\w+ )?(?:forms?|letter|paperwork|report"
         r"|statement|note|certificate|documentation|fmla|evidence)",
         r"(?:court|insurer|insurance|employer|work|school|college|university|uni|hr|benefits"
@@ -2086,7 +2132,11 @@ NEED_RULES: tuple[Rule, ...] = (
         r"(?:hospital|er|a&e|ward|crisis team|they|the doctors?|nurse)(?: \w+){0,2} (?:said|told"
         r" me|asked|wants?|want me) (?:to )?(?:\w+ ){0,2}(?:follow[- ]?up|see you|see my therapist"
         r"|book|contact you|call you)",
-        r"follow[- ]?up (?:within|in) (?:\d+|a|one|two|three|the next)",
+        r"follow[- ]?up(?: with (?:you|u|my therapist|a therapist))? (?:within|in) (?:\d+|a|one"
+        r"|two|three|the next)",
+        r"(?:see|seen|see me|see you|see u) (?:with)?in (?:\d+|a few|a couple of|two|three|2|3)"
+        r"(?:-\d+)? days",
+        r"(?:need|needs|want|wants|book|booking|schedule|arrange) (?:a |the |my )?follow[- ]?up",
     ),
     rule(
         ("discharge", URGENT, 0.6, "was recently in hospital ({phrase})"),
@@ -2098,21 +2148,28 @@ NEED_RULES: tuple[Rule, ...] = (
         r"kicked (?:me )?out|thrown out|homeless|nowhere to (?:stay|sleep|go)",
         r"car crash|crashed (?:my|the|our) car|(?:was|were|been) in a (?:car )?(?:crash|accident)"
         r"|house fire|(?:got|been) hit by a",
-        r"lost custody|took (?:the )?(?:kids|children|baby)",
+        r"lost custody|(?:took|take|takes|taken) (?:the )?(?:kids|children|baby)",
+        r"(?:wife|husband|partner|girlfriend|boyfriend|fiance|fiancee) (?:leave|leaves|left) me",
         r"(?:court|hearing|surgery|operation|biopsy|scan) (?:date )?(?:got |was |has been )?"
         r"(?:moved|brought) (?:up|forward)",
     ),
     rule(
         ("severe_symptom", URGENT, 1.0, "severe symptoms ({phrase})"),
         r"(?:havent|have not|not|barely|hardly) slept (?:since|in|for|at all)",
+        r"(?:havent|have not|not) slept (?:more than|longer than|for more than) (?:an|a|one|\d+)"
+        r" (?:hour|hours)",
+        r"blacked out|black ?outs?|zon(?:e|ed|ing) out|watching myself|on autopilot"
+        r"|not in my body|outside (?:of )?my body",
         r"(?:no sleep|not sleeping|without sleep|awake) (?:for|in|since) (?:\d+|two|three|four"
         r"|five|days|a week)",
         r"(?:\d+|two|three|four|five) (?:days|nights) (?:without|with no) sleep",
         r"dissociat\w*|(?:feel|feels|feeling|everything (?:is|feels)) (?:so )?(?:unreal|fake"
-        r"|like a dream|far away|not real)|out of my body|losing time|lost (?:hours|time)",
+        r"|like a dream|far away|not real)|out of my body|losing time"
+        r"|lost (?:\d+ )?(?:hours|hrs|time)",
         r"bing(?:e|ed|eing|ing)|purg(?:e|ed|ing)|making myself (?:sick|throw up|vomit)"
         r"|throwing up after (?:eating|meals|food)",
-        r"(?:havent|have not|not) (?:eaten|eating|eat) (?:in|for|since) (?:\d+|days|two|three)",
+        r"(?:havent|have not|not) (?:eaten|eating|eat)(?: anything| much| properly)? (?:in|for"
+        r"|since) (?:like )?(?:\d+|days|two|three|four|five)",
         flags=NEGATABLE,
     ),
 )
@@ -2208,7 +2265,16 @@ LOGISTICS_RULES: tuple[Rule, ...] = (
         r"|call)"
         r" (?:you )?(?:later|back)",
         r"^(?:ok|okay|great|perfect|cool|lovely|brilliant|sure)?\W*(?:thanks|thank you|thx|cheers"
-        r"|got it|no problem|noted|will do|sounds good)\W*(?:got it|see you|x+)?\W*$",
+        r"|got it|no problem|noted|will do|sounds good|thank u|thanku|ty|tysm|thnx|gracias"
+        r"|merci|danke|obrigad[oa])\W*(?:got it|see you|x+)?\W*$",
+        r"^\W*(?:k|kk|ok|oky|okey|okay|okie|okk|confirmed|received)\W*$",
+        r"(?:\d+|five|ten) ?(?:min|mins|minutes) away|parked (?:out front|outside)|(?:im )?here"
+        r",? parked",
+    ),
+    rule(
+        ("scheduling", LOGISTICS, 0.6, "scheduling ({phrase})"),
+        rf"(?:see|c) (?:u|ya|you) (?:on |next |this )?(?:{WEEKDAY}(?:day)?|tmrw|tomorrow|soon"
+        r"|then|later|next week)",
     ),
 )
 
@@ -2236,6 +2302,9 @@ NEGATION_BREAKERS = frozenset(
 FEEL_NEGATED = frozenset({"like", "that", "as"})
 # A question asked in theory, about a thought (never an act or a plan), before the thought in
 # its sentence: "hypothetically, is it normal to think about wanting to die".
+# The strongest of these also discount talk of an act (self-harm talked about, not done):
+# "hypothetical question: if I ever started hurting myself again, how would I know".
+HYPOTHETICAL_STRONG = r"hypothetical(?:ly)?|in theory|theoretically"
 HYPOTHETICAL_MARKERS: tuple[str, ...] = (
     r"hypothetically|in theory|theoretically|(?:is it|is that) normal (?:to|that|for)"
     r"|do (?:other )?people (?:ever|sometimes)|does (?:anyone|everyone) (?:ever|else)",
@@ -2270,7 +2339,7 @@ HISTORY_MARKERS: tuple[str, ...] = (
     r"back in",
     r"(?:\d+|a few|few|many|some|two|three|several) (?:years|months) ago",
     r"years ago|months ago|years back|long time ago|a while ago|ages ago",
-    r"last (?:year|month|summer|winter|spring|autumn|fall)",
+    r"last (?:year|yr|month|summer|winter|spring|autumn|fall)",
     r"in (?:college|uni|university|school|high school|my teens|my twenties|my 20s)",
     r"as a (?:teen|teenager|kid|child)",
     r"in (?:19|20)\d\d",
@@ -2805,6 +2874,9 @@ RISK_FLOOR_FOR_URGENT = 0.5
 # A very short message that is nothing but a risk sign ("i'm ready to go", "made my peace
 # with it") is read as a crisis: there is no other content to explain it away.
 SHORT_MESSAGE_WORDS = 6
+# A message of at most this many words with nothing in it to read ("k", an emoji, a pocket
+# dial) is logistics: delivered in business hours, never held for a session it is not about.
+NOTHING_TO_HOLD_WORDS = 3
 SHORT_MESSAGE_RISK = 0.5
 # Hopelessness alone stays urgent however short ("i have no future"), as the labelling
 # conventions ask; it still counts towards crisis together with other signs.

@@ -25,12 +25,14 @@ CRISIS_PHRASES: tuple[tuple[str, str], ...] = (
         "says they want to die",
     ),
     (
-        r"matarme|quitarme la vida|acabar con mi vida|acabar con todo|terminar con todo"
+        r"matarme|se va a matar|se quiere matar|tirarme|quitarme la vida|acabar con mi vida"
+        r"|acabar con todo|terminar con todo"
         r"|terminar con mi vida|no quiero despertar",
         "says they want to end their life",
     ),
     (
-        rf"(?:me )?(?:tome|trague|tomado|tragado) (?:todas |todos )?(?:las |los |mis )?{PILLS}"
+        rf"(?:me )?(?:tome|trague|tomado|tragado|tomar|tomarme|voy a tomar) (?:todas |todos )?"
+        rf"(?:las |los |mis )?{PILLS}"
         rf"|sobredosis|(?:tengo|junte|guarde) (?:todas )?(?:las |mis )?{PILLS}"
         r"|(?:tengo|compre) (?:una|la) (?:cuerda|soga|pistola)|(?:tengo|compre) un arma",
         "has taken or has the means (pills, a rope, a weapon)",
@@ -42,7 +44,8 @@ CRISIS_PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (
         r"estoy (?:en|arriba de|encima de) (?:el|la) (?:puente|techo|tejado|azotea|borde|vias"
-        r"|acantilado)|no (?:pienso|voy a) (?:regresar|volver)|me despido|despedirme"
+        r"|acantilado|anden)|no (?:pienso|voy a) (?:regresar|volver)|me despido|despedirme"
+        r"|cartas? de despedida"
         r"|adios para siempre",
         "a goodbye or a place people go to end their life",
     ),
@@ -54,6 +57,16 @@ CRISIS_PHRASES: tuple[tuple[str, str], ...] = (
     (r"las voces me (?:dicen|piden|ordenan)", "hears voices telling them what to do"),
     (r"voy a matar(?:lo|la|le|los)?|quiero matar a", "says they will harm someone"),
 )
+
+# Not counted: a phrase negated just before it ("no voy a hacerme daño"), or a sentence about
+# the past ("hace años intenté quitarme la vida"). The message is still delivered to a
+# clinician now, as every message the detector does not read is.
+_NEGATED_BEFORE = re.compile(r"(?<!\w)(?:no|nunca|jamas|ni)(?: \w+){0,2} $")
+_PAST = re.compile(
+    r"(?<!\w)(?:hace (?:\w+ )?anos|hace mucho|cuando era|de (?:nino|nina|joven|adolescente)"
+    r"|ya no pienso en eso)(?!\w)"
+)
+_SENTENCE = re.compile(r"[.!?\n]")
 
 _COMPILED = tuple(
     (re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), reason) for pattern, reason in CRISIS_PHRASES
@@ -77,4 +90,11 @@ def crisis_phrases(text: str) -> Iterator[tuple[int, int, str]]:
     plain = without_accents(text)
     for pattern, reason in _COMPILED:
         for found in pattern.finditer(plain):
-            yield found.start(), found.end(), reason
+            start, end = found.span()
+            sentence_start = max((m.end() for m in _SENTENCE.finditer(plain, 0, start)), default=0)
+            sentence_end = next((m.start() for m in _SENTENCE.finditer(plain, end)), len(plain))
+            if _NEGATED_BEFORE.search(plain[max(sentence_start, start - 30) : start]):
+                continue
+            if _PAST.search(plain, sentence_start, sentence_end):
+                continue
+            yield start, end, reason
