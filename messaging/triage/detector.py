@@ -593,7 +593,8 @@ def _risk_windows(
 ) -> list[NormalisedText]:
     """The windows of ``passage`` around each sign of risk its survey found (counted, or
     discounted at full weight): the sign's sentence with its neighbours, within
-    ``WINDOW_CHARS``; at most ``WINDOWS_PER_PASSAGE``, strongest signs first. None when
+    ``WINDOW_CHARS`` and within its paragraph (line); at most ``WINDOWS_PER_PASSAGE``,
+    strongest signs first. None when
     the passage is one window already, or when its survey counted no risk and discounted
     no sign strong enough to be a crisis on its own (its reading then stands)."""
     if len(passage.text) <= limits.WINDOW_CHARS:
@@ -620,6 +621,14 @@ def _risk_windows(
         index = max(bisect.bisect_right(bounds, max(position, 0)) - 1, 0)
         start = bounds[max(index - 1, 0)]
         end = bounds[min(index + 2, len(bounds) - 1)]
+        # Not across a line break: a paragraph's sentences are read together, not the next one's.
+        own_start, own_end = bounds[index], bounds[min(index + 1, len(bounds) - 1)]
+        line_before = passage.text.rfind("\n", start, own_start)
+        if line_before >= 0:
+            start = line_before + 1
+        line_after = passage.text.find("\n", own_end, end)
+        if line_after >= 0:
+            end = line_after
         if end - start > limits.WINDOW_CHARS:  # long sentences: the sign's own, cut around it
             middle = max(position, 0)
             start = max(bounds[index], middle - limits.WINDOW_CHARS // 2)

@@ -14,8 +14,9 @@ package, nothing is downloaded):
   (about once in ten million words or more: "ok", "thx", "dont" and "pills" are; "asdfghjkl",
   "nsdjkfh" are not);
 * a word **of another language** is at least ``OTHER_MIN_ZIPF`` in one of ``OTHER_LANGUAGES``
-  and ``OTHER_MARGIN`` more frequent there than in English ("quiero", "pastillas"); a word in a
-  script other than Latin (Cyrillic, Arabic, CJK, ...) is also of another language;
+  and ``OTHER_MARGIN`` more frequent there than in English ("quiero", "pastillas"; "matar"
+  counts for Spanish and Portuguese); a word in a script other than Latin (Cyrillic, Arabic,
+  CJK, ...) is also of another language;
 * **language**: ``"none"`` with no words at all (only emoji, digits, punctuation); ``"en"``
   when at least ``ENGLISH_MIN_SHARE`` of the words are English; otherwise the other language
   most of its words belong to (``"es"``, ``"fr"``, ..., or ``"other"`` for another script)
@@ -112,11 +113,12 @@ def read(text: str) -> Reading:
     english = 0
     others: dict[str, int] = {}
     for word in words:
-        language = _language_of(word)
-        if language == "en":
+        languages = _languages_of(word)
+        if languages == ("en",):
             english += 1
-        elif language is not None:
-            others[language] = others.get(language, 0) + 1
+        for code in languages:
+            if code != "en":
+                others[code] = others.get(code, 0) + 1
     if english / len(words) >= ENGLISH_MIN_SHARE:
         language = "en"
     elif others and _clearly_other(
@@ -146,19 +148,22 @@ def _sample(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _language_of(word: str) -> str | None:
-    """ "en", another language's code, "other" for another script, or None: unknown."""
+def _languages_of(word: str) -> tuple[str, ...]:
+    """("en",), the other languages the word clearly belongs to ("matar": Spanish and
+    Portuguese), ("other",) for another script, or (): a word the check does not know."""
     if not word.isascii() and not all(_latin(ch) for ch in word):
-        return "other"
+        return ("other",)
     english = zipf_frequency(word, "en")
-    best = max(OTHER_LANGUAGES, key=lambda code: zipf_frequency(word, code))
-    other = zipf_frequency(word, best)
     # A word common in both ("no", "me") is English unless clearly more common elsewhere.
-    if other >= OTHER_MIN_ZIPF and other >= english + OTHER_MARGIN:
-        return best
-    if english >= ENGLISH_MIN_ZIPF:
-        return "en"
-    return None
+    others = tuple(
+        code
+        for code in OTHER_LANGUAGES
+        if (other := zipf_frequency(word, code)) >= OTHER_MIN_ZIPF
+        and other >= english + OTHER_MARGIN
+    )
+    if others:
+        return others
+    return ("en",) if english >= ENGLISH_MIN_ZIPF else ()
 
 
 def _latin(character: str) -> bool:

@@ -25,8 +25,8 @@ CRISIS_PHRASES: tuple[tuple[str, str], ...] = (
         "says they want to die",
     ),
     (
-        r"matarme|se va a matar|se quiere matar|tirarme|quitarme la vida|acabar con mi vida"
-        r"|acabar con todo|terminar con todo"
+        r"matarme|me (?:quiero|voy a) matar|se va a matar|se quiere matar|tirarme"
+        r"|quitarme la vida|acabar con mi vida|acabar con todo|terminar con todo"
         r"|terminar con mi vida|no quiero despertar",
         "says they want to end their life",
     ),
