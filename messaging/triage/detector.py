@@ -428,8 +428,8 @@ def _not_read_automatically(
         return replace(
             detection, category=Category.CRISIS, score=1.0, matches=(*found, *detection.matches)
         )
-    if not reading.not_read:
-        return detection
+    if not reading.not_read or detection.category is Category.CRISIS:
+        return detection  # read, or a crisis the rules found anyway: it escalates
     start, end = len(text) - len(text.lstrip()), len(text.rstrip())
     language = (
         f"seems to be written in {reading.language_name}"

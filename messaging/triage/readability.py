@@ -8,7 +8,7 @@ flagged "not read automatically", instead of being guessed at.
 
 How it decides, on the message's words (runs of letters; digits, emoji and punctuation are
 not words). Word frequencies come from ``wordfreq`` (pinned; its word lists ship inside the
-package, nothing is downloaded):
+package, nothing is downloaded; the "small" lists, see ``WORDLIST``):
 
 * an **English word** is one with a Zipf frequency of at least ``ENGLISH_MIN_ZIPF`` in English
   (about once in ten million words or more: "ok", "thx", "dont" and "pills" are; "asdfghjkl",
@@ -40,6 +40,9 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+# wordfreq's "small" lists (the most common words of each language, about 3 MB each in
+# memory, loaded in ~10 ms): the "best" lists would take 0.8 s and 220 MB per process.
+WORDLIST = "small"
 ENGLISH_MIN_ZIPF = 2.5
 ENGLISH_MIN_SHARE = 0.6
 OTHER_LANGUAGES: tuple[str, ...] = ("es", "fr", "pt", "de", "it")
@@ -153,12 +156,12 @@ def _languages_of(word: str) -> tuple[str, ...]:
     Portuguese), ("other",) for another script, or (): a word the check does not know."""
     if not word.isascii() and not all(_latin(ch) for ch in word):
         return ("other",)
-    english = zipf_frequency(word, "en")
+    english = zipf_frequency(word, "en", wordlist=WORDLIST)
     # A word common in both ("no", "me") is English unless clearly more common elsewhere.
     others = tuple(
         code
         for code in OTHER_LANGUAGES
-        if (other := zipf_frequency(word, code)) >= OTHER_MIN_ZIPF
+        if (other := zipf_frequency(word, code, wordlist=WORDLIST)) >= OTHER_MIN_ZIPF
         and other >= english + OTHER_MARGIN
     )
     if others:
