@@ -48,7 +48,7 @@ class TestReadability:
         [
             ("can we move thursday's session to 3pm?", "en", True),
             ("ok", "en", False),  # too few words for the model
-            ("k see u thurs", "en", True),
+            ("k see u thurs", "en", False),  # "k" is not a word: three real words
             ("asdfghjkl", "unknown", False),
             ("👍🗓️✅", "none", False),
             ("", "none", False),
