@@ -87,7 +87,8 @@ def crisis_escalation_of(message: Message) -> Escalation | None:
 def inbox_rows_for_therapist(*, therapist: Membership, now: datetime) -> list[Message]:
     """The inbox with what each row shows: ``crisis`` (its escalation), ``paging_now`` (whom it
     is paging, while it pages), ``is_overdue`` (never once a clinician has it), and
-    ``detector_reasons`` (why detection raised the declared category). One more query, for
+    ``detector_reasons`` (why detection raised the declared category) and
+    ``not_read_automatically`` (in a language the detector does not read). One more query, for
     the pages, when any row is in an escalation that is still paging."""
     rows = list(inbox_for_therapist(therapist=therapist))
     for message in rows:
@@ -129,6 +130,7 @@ def inbox_rows_for_therapist(*, therapist: Membership, now: datetime) -> list[Me
             decision.response_due_at and decision.response_due_at < now and not handled
         )
         codes = {rule.get("code") for rule in decision.rules}
+        message.not_read_automatically = "not_read_automatically" in codes
         message.detector_reasons = (
             [rule["reason"] for rule in decision.rules if rule.get("code") in _DETECTOR_RULES]
             if "raised_by_detection" in codes

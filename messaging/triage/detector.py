@@ -68,6 +68,7 @@ Second opinion
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import defaultdict
@@ -76,7 +77,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-from messaging.triage import lexicon, limits, wordscan
+from messaging.triage import lexicon, limits, readability, spanish, wordscan
 from messaging.triage.categories import Category
 from messaging.triage.lexicon import Rule
 
@@ -95,6 +96,11 @@ except ImportError as _error:  # numpy is not installed: the rules alone
     )
 
 MODEL_SIGNAL = "language_model"
+MODEL_UNSURE_SIGNAL = "language_model_unsure"
+NOT_READ_SIGNAL = "not_read_automatically"
+NEGATED_WHY = "negated "
+SAFETY_WHY = "the client says they will not act"
+SPANISH_SIGNAL = "crisis_words_spanish"
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,13 @@ class Detection:
     # The spans of the message the model read (the whole of a short message; for a long
     # one, at most ``limits.MODEL_WINDOWS`` windows chosen by the rules); () when not asked.
     model_windows: tuple[tuple[int, int], ...] = ()
+    # What the language check made of the message (``readability``): which language, and
+    # whether the model's opinion may count.
+    reading: readability.Reading | None = None
+
+    @property
+    def not_read_automatically(self) -> bool:
+        return any(m.signal == NOT_READ_SIGNAL for m in self.matches)
 
     @property
     def reasons(self) -> list[str]:
@@ -323,6 +336,10 @@ _HISTORY = _compile_any(lexicon.HISTORY_MARKERS)
 _RECENCY = _compile_any(lexicon.RECENCY_MARKERS)
 _EVENT_RECENCY = _compile_any(lexicon.EVENT_RECENCY_MARKERS)
 _IMMEDIACY = _compile_any(lexicon.IMMEDIACY_MARKERS)
+_SOON = _compile_any(lexicon.SOON_MARKERS)
+_NO_RUSH = _compile_any(lexicon.NO_RUSH_MARKERS)
+_HYPOTHETICAL = _compile_any(lexicon.HYPOTHETICAL_MARKERS)
+_HYPOTHETICAL_STRONG = _PATTERNS.add(lexicon.HYPOTHETICAL_STRONG)
 _SELF_INCLUSION = _PATTERNS.add(lexicon.SELF_INCLUSION)
 _MEDIA = _PATTERNS.add(lexicon.MEDIA_MARKERS)
 _LAUGHTER = re.compile(lexicon.LAUGHTER)
@@ -370,12 +387,69 @@ class _Discount:
 
 
 def detect(text: str, use_model: bool = True) -> Detection:
-    """Read ``text``: the rules, then (unless ``use_model`` is False) the language model's
-    second opinion, which may raise the category to crisis but never lowers it."""
+    """Read ``text``: the rules; then, for a message in a language the detector does not
+    read, Spanish crisis words and the "not read automatically" flag (at least urgent); then
+    (unless ``use_model`` is False) the language model's second opinion, only on text it can
+    read (``readability``). Each may raise the category, never lower it."""
     detection = _detect_by_rules(text)
-    if not use_model or detection.category is Category.CRISIS or not text.strip():
+    reading = readability.read(text)
+    detection = replace(detection, reading=reading)
+    if reading.not_read or (reading.language != "en" and len(text) <= limits.PASSAGE_CHARS):
+        detection = _not_read_automatically(text, detection, reading)
+    if (
+        not use_model
+        or detection.category is Category.CRISIS
+        or not text.strip()
+        or not reading.model_may_count
+    ):
         return detection
     return _with_second_opinion(text, detection)
+
+
+def _not_read_automatically(
+    text: str, detection: Detection, reading: readability.Reading
+) -> Detection:
+    """Spanish crisis words make a crisis; a message the detector cannot read is delivered to
+    a clinician now (at least urgent) with a reason that says so - when unsure, the safer
+    category, never a guess that holds it."""
+    found = [
+        Match(
+            phrase=text[start:end],
+            start=start,
+            end=end,
+            signal=SPANISH_SIGNAL,
+            category=Category.CRISIS,
+            weight=1.0,
+            reason=f"Spanish: {reason} ({text[start:end]})",
+        )
+        for start, end, reason in spanish.crisis_phrases(text)
+    ]
+    if found:
+        return replace(
+            detection, category=Category.CRISIS, score=1.0, matches=(*found, *detection.matches)
+        )
+    if not reading.not_read or detection.category is Category.CRISIS:
+        return detection  # read, or a crisis the rules found anyway: it escalates
+    start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+    language = (
+        f"seems to be written in {reading.language_name}"
+        if reading.other_language
+        else "is not in words the detector knows"
+    )
+    flag = Match(
+        phrase=text[start:end],
+        start=start,
+        end=end,
+        signal=NOT_READ_SIGNAL,
+        category=Category.URGENT,
+        weight=1.0,
+        reason=(
+            f"Not read automatically: the message {language}. Delivered to a clinician now "
+            "to read, because the detector cannot tell whether it is urgent"
+        ),
+    )
+    category = max((detection.category, Category.URGENT), key=lambda c: c.severity)
+    return replace(detection, category=category, matches=(flag, *detection.matches))
 
 
 def _with_second_opinion(text: str, detection: Detection) -> Detection:
@@ -387,32 +461,61 @@ def _with_second_opinion(text: str, detection: Detection) -> Detection:
         return detection  # the model is not available
     opinion, (start, end) = max(opinions, key=lambda found: found[0].probability)
     detection = replace(detection, model_opinion=opinion, model_windows=tuple(windows))
-    if not opinion.says_crisis:
+    if not (opinion.says_crisis or opinion.unsure):
         return detection
+    said_safe = _says_not_at_risk(detection)
     whole = len(windows) == 1
     if whole:  # a short message: the whole of it, without surrounding blanks
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
     confidence = f"{opinion.probability:.2f}"
+    where = "whole message" if whole else "highlighted passage and the message around it"
+    if opinion.says_crisis and not said_safe:
+        category, signal = Category.CRISIS, MODEL_SIGNAL
+        reason = (
+            "A language model trained on our labelled messages reads this as a crisis "
+            f"(probability {confidence}). No single phrase triggered this; please read the " + where
+        )
+    else:
+        # The uncertain band - or a crisis reading against the client's own words that the
+        # rules read as negated ("not hurting myself, promise"): the model cannot rule a
+        # crisis out, so the safer of the two categories: delivered to a clinician now.
+        category, signal = Category.URGENT, MODEL_UNSURE_SIGNAL
+        against = f'; the client says otherwise ("{said_safe}")' if said_safe else ""
+        reason = (
+            "A language model trained on our labelled messages cannot rule out a crisis "
+            f"(probability {confidence}{against}), so this is delivered to a clinician now rather "
+            "than "
+            f"held. No single phrase triggered this; please read the {where}"
+        )
     evidence = Match(
         phrase=text[start:end],
         start=start,
         end=end,
-        signal=MODEL_SIGNAL,
-        category=Category.CRISIS,
+        signal=signal,
+        category=category,
         weight=round(opinion.probability, 3),
-        reason=(
-            "A language model trained on our labelled messages reads this as a crisis "
-            f"(confidence {confidence}). No single phrase triggered this; please read the "
-            + ("whole message" if whole else "highlighted passage and the message around it")
-        ),
+        reason=reason,
     )
+    if category.severity <= detection.category.severity:
+        return replace(detection, matches=(*detection.matches, evidence))
     return replace(
         detection,
-        category=Category.CRISIS,
+        category=category,
         score=round(opinion.probability, 3),
         matches=(evidence, *detection.matches),
     )
+
+
+def _says_not_at_risk(detection: Detection) -> str | None:
+    """The client's words, when the rules read a sign of risk as negated or as a safety
+    statement ("I'm not going to hurt myself"): the model alone does not overrule them."""
+    for match in detection.suppressed:
+        if match.category is Category.CRISIS and (
+            f"discounted: {NEGATED_WHY}" in match.reason or SAFETY_WHY in match.reason
+        ):
+            return match.phrase
+    return None
 
 
 def _model_windows(text: str, detection: Detection) -> list[tuple[int, int]]:
@@ -457,12 +560,88 @@ def _window(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _detect_by_rules(text: str) -> Detection:
-    """The rules. A long message is read passage by passage (see ``limits``)."""
+    """The rules, sentence by sentence: a message is as severe as its most severe sentence,
+    each sentence read with a bounded window around it (see ``limits``).
+
+    A message of at most ``limits.WHOLE_READ_CHARS`` is one window and read whole. A longer
+    one is first read passage by passage (whole sentences, at most ``PASSAGE_CHARS``) to find
+    where the signs of risk are; each sign is then read again in its own window - its
+    sentence and the sentences either side, at most ``WINDOW_CHARS`` - so weak signs in
+    different paragraphs never add up, while "I have the pills. Tonight." still reads as one.
+    A passage with no sign of risk keeps its own reading (clinical or logistics)."""
     norm = normalise(text)
-    passages = _passages(norm)
-    if len(passages) == 1:
+    if len(norm.text) <= limits.WHOLE_READ_CHARS:
         return _read_passage(norm, text, norm.text)
-    return _most_severe_reading([_read_passage(p, text, norm.text) for p in passages])
+    readings = []
+    for passage in _passages(norm):
+        survey = _read_passage(passage, text, norm.text)
+        windows = _risk_windows(norm, passage, survey)
+        if not windows:
+            readings.append(survey)
+            continue
+        readings += [_read_passage(window, text, norm.text) for window in windows]
+    if len(readings) == 1:
+        return readings[0]
+    return _most_severe_reading(readings)
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]+\s*")
+
+
+def _risk_windows(
+    norm: NormalisedText, passage: NormalisedText, survey: Detection
+) -> list[NormalisedText]:
+    """The windows of ``passage`` around each sign of risk its survey found (counted, or
+    discounted at full weight): the sign's sentence with its neighbours, within
+    ``WINDOW_CHARS`` and within its paragraph (line); at most ``WINDOWS_PER_PASSAGE``,
+    strongest signs first. None when
+    the passage is one window already, or when its survey counted no risk and discounted
+    no sign strong enough to be a crisis on its own (its reading then stands)."""
+    if len(passage.text) <= limits.WINDOW_CHARS:
+        return []
+    strong_discounted = [
+        m for m in survey.suppressed if m.category is Category.CRISIS and m.weight >= 1.0
+    ]
+    if survey.category not in (Category.CRISIS, Category.URGENT) and not strong_discounted:
+        return []  # nothing to weigh again: no sign of risk counted, none strong discounted
+    signs = sorted(
+        [m for m in survey.matches if m.category in (Category.CRISIS, Category.URGENT)]
+        + strong_discounted,
+        key=lambda m: (-m.category.severity, -m.weight, m.start),
+    )
+    if not signs:
+        return []
+    ends = [found.end() for found in _SENTENCE_END.finditer(passage.text)]
+    bounds = [0, *(e for e in ends if e < len(passage.text)), len(passage.text)]
+    spans: list[tuple[int, int]] = []
+    for sign in signs:
+        if len(spans) >= limits.WINDOWS_PER_PASSAGE:
+            break
+        position = bisect.bisect_right(passage.starts, sign.start) - 1
+        index = max(bisect.bisect_right(bounds, max(position, 0)) - 1, 0)
+        start = bounds[max(index - 1, 0)]
+        end = bounds[min(index + 2, len(bounds) - 1)]
+        # Not across a line break: a paragraph's sentences are read together, not the next one's.
+        own_start, own_end = bounds[index], bounds[min(index + 1, len(bounds) - 1)]
+        line_before = passage.text.rfind("\n", start, own_start)
+        if line_before >= 0:
+            start = line_before + 1
+        line_after = passage.text.find("\n", own_end, end)
+        if line_after >= 0:
+            end = line_after
+        if end - start > limits.WINDOW_CHARS:  # long sentences: the sign's own, cut around it
+            middle = max(position, 0)
+            start = max(bounds[index], middle - limits.WINDOW_CHARS // 2)
+            end = min(
+                bounds[index + 1] if index + 1 < len(bounds) else end, start + limits.WINDOW_CHARS
+            )
+        if any(a <= start and end <= b for a, b in spans):
+            continue
+        spans.append((start, end))
+    return [
+        NormalisedText(passage.text[a:b], passage.starts[a:b], passage.ends[a:b])
+        for a, b in sorted(spans)
+    ]
 
 
 def _passages(norm: NormalisedText) -> list[NormalisedText]:
@@ -505,11 +684,12 @@ def _most_severe_reading(readings: list[Detection]) -> Detection:
     matches = [
         m for r in readings for m in r.matches if r.category is category or m.category in risk
     ]
+    # Overlapping windows find the same words more than once: keep each once.
     return Detection(
         category=category,
         score=round(float(min(score, 1.0)), 3),
-        matches=tuple(_by_importance(matches)),
-        suppressed=tuple(m for r in readings for m in r.suppressed),
+        matches=tuple(_by_importance(dict.fromkeys(matches))),
+        suppressed=tuple(dict.fromkeys(m for r in readings for m in r.suppressed)),
     )
 
 
@@ -582,7 +762,7 @@ def _apply_safety_statement(
         h.rule.signal in _DANGER_BEYOND_THOUGHTS for h in kept if h.rule.category is Category.CRISIS
     ):
         return kept, discounted
-    why = f'the client says they will not act ("{ctx.safety_statement}")'
+    why = f'{SAFETY_WHY} ("{ctx.safety_statement}")'
     discounted = discounted + [_Discount(h, "safety", why) for h in kept if h.rule.ideation]
     return [h for h in kept if not h.rule.ideation], discounted
 
@@ -698,6 +878,16 @@ class _Context:
         return upbeat.group() if upbeat else None
 
     @cached_property
+    def soon(self) -> str | None:
+        soon = self.index.search(_SOON)
+        return soon.group() if soon else None
+
+    @cached_property
+    def no_rush(self) -> str | None:
+        no_rush = self.index.search(_NO_RUSH)
+        return no_rush.group() if no_rush else None
+
+    @cached_property
     def recent(self) -> bool:
         return self.index.search(_EVENT_RECENCY) is not None
 
@@ -776,7 +966,15 @@ def _discount(hit: _Hit, ctx: _Context) -> tuple[str, str] | None:
     if hit.rule.negatable:
         negator = _negator(hit, ctx)
         if negator:
-            return "negated", f'negated ("{negator}")'
+            return "negated", f'{NEGATED_WHY}("{negator}")'
+    if category is Category.CRISIS:
+        # "is it normal to think about ..." discounts a thought; only an explicit
+        # "hypothetically" / "in theory" discounts talk of an act.
+        sentence_start, _ = ctx.sentence(hit)
+        markers = _HYPOTHETICAL if hit.rule.ideation else _HYPOTHETICAL_STRONG
+        hypothetical = ctx.index.search(markers, max(sentence_start - 120, 0), hit.start)
+        if hypothetical:
+            return "hypothetical", f'asked as a hypothetical ("{hypothetical.group().strip()}")'
     return None
 
 
@@ -867,7 +1065,9 @@ def _negator(hit: _Hit, ctx: _Context) -> str | None:
     for index, word in enumerate(window):
         if word not in lexicon.NEGATORS:
             continue
-        following = window[index + 1 : index + 2]
+        following = window[index + 1 : index + 3]
+        if following[:1] == ["feel"] and following[1:] and following[1] in lexicon.FEEL_NEGATED:
+            return word  # "I don't feel like hurting myself": the feeling is what is negated
         if following and following[0] in lexicon.NEGATION_BREAKERS:
             continue  # "can't stop thinking about ..."
         return word
@@ -976,10 +1176,32 @@ def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[
     if crisis_score >= lexicon.CRISIS_THRESHOLD:
         return Category.CRISIS, crisis_score, matches
 
+    if ctx.no_rush:
+        # "no rush", "it can wait": the client's word that paperwork or a call can wait.
+        waits = f' - but the client says it can wait ("{ctx.no_rush.strip()}")'
+        matches = [
+            replace(m, category=Category.CLINICAL, weight=0.0, reason=m.reason + waits)
+            if m.category is Category.URGENT and m.signal in lexicon.NO_RUSH_SIGNALS
+            else m
+            for m in matches
+        ]
     urgent = _signal_totals(m for m in matches if m.category is Category.URGENT)
     urgent_score = sum(urgent.values())
     if urgent and ctx.recent:
         urgent_score += lexicon.RECENT_EVENT_BONUS
+    needs = [
+        m
+        for m in matches
+        if m.category is Category.URGENT
+        and m.signal in lexicon.TIME_BOUND_NEEDS
+        and m.weight >= lexicon.TIME_BOUND_MIN_WEIGHT
+    ]
+    if needs and urgent_score < lexicon.URGENT_THRESHOLD and ctx.soon:
+        # "need the letter" can wait for the session; "need the letter by friday" cannot.
+        urgent_score += lexicon.TIME_BOUND_BONUS
+        strongest = max(needs, key=lambda m: m.weight)
+        reason = f'{strongest.reason} - and it is needed soon ("{ctx.soon.strip()}")'
+        matches = [replace(m, reason=reason) if m is strongest else m for m in matches]
     if urgent_score >= lexicon.URGENT_THRESHOLD:
         return Category.URGENT, urgent_score, matches
     substantive_risk = sum(
@@ -1010,6 +1232,9 @@ def _decide(matches: list[Match], ctx: _Context) -> tuple[Category, float, list[
     logistics = sum(_signal_totals(m for m in matches if m.category is Category.LOGISTICS).values())
     if logistics > clinical:
         return Category.LOGISTICS, logistics, matches
+    if not clinical and ctx.message_words <= lexicon.NOTHING_TO_HOLD_WORDS:
+        # Nothing to hold for the session: the safer of the two is to deliver it.
+        return Category.LOGISTICS, 0.0, matches
     return Category.CLINICAL, clinical, matches
 
 

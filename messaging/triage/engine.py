@@ -406,6 +406,13 @@ def _declared_category(message: InboundMessage, findings: _Findings) -> Category
 def _category(declared: Category | None, detection: Detection, findings: _Findings) -> Category:
     """The more severe of declared and detected: detection raises, never lowers."""
     evidence = list(dict.fromkeys(match.reason for match in detection.matches))
+    if detection.not_read_automatically:
+        # A language the detector does not read: a clinician reads it now, and sees why.
+        findings.fire(
+            "not_read_automatically",
+            "Not read automatically: the detector does not read this language, so the message "
+            "is delivered to a clinician now rather than held.",
+        )
     if evidence:
         findings.fire("detected", f"Detected: {'; '.join(evidence)}.")
     elif declared is None:

@@ -154,7 +154,10 @@ MED_NAMES = (
     r"|effexor|mirtazapine|quetiapine|seroquel|lithium|lamotrigine|aripiprazole|olanzapine"
     r"|diazepam|valium|propranolol|bupropion|wellbutrin|duloxetine|pregabalin)"
 )
-MEDS = rf"(?:meds|medication|medicine|tablets|pills|prescription|{MED_NAMES})"
+MEDS = (
+    rf"(?:meds|medication|medicine|tablets|pills|prescription|antipsychotics?|antidepressants?"
+    rf"|mood (?:stabiliser|stabilizer)|{MED_NAMES})"
+)
 # A first-person intention ("going to", "want to", "thinking of") ...
 INTENTION = (
     r"(?:going to|will|ill|want to|about to|planning to|plan to|thinking of|thinking about"
@@ -1831,6 +1834,42 @@ CRISIS_RULES: tuple[Rule, ...] = (
         ("death_talk", CRISIS, 0.2, "talks about death or killing ({phrase})"),
         r"die|dying|dead|death|kill|killing|killed|murder|murdered",
     ),
+    # --- said without a method word ----------------------------------------------------
+    rule(
+        ("self_harm", CRISIS, 1.0, "describes bleeding from an injury now ({phrase})"),
+        r"(?:wrists?|arms?|legs?|cuts?) (?:are |is )?(?:still )?bleeding"
+        r"|bleeding (?:rly |really |so |very |pretty )?(?:bad|badly|a lot|heavily)"
+        r"|(?:wont|doesnt|will not|cant get it to) stop bleeding",
+        flags=ACT,
+    ),
+    rule(
+        ("intent", CRISIS, 1.0, "cannot say they are safe ({phrase})"),
+        r"(?:cant|cannot|can not|dont think i can|not sure i can|couldnt) (?:promise|guarantee"
+        r"|say|tell you)(?: that| you)? (?:im|i am|ill be|i will be|ill stay|i can (?:stay|keep"
+        r" myself)) safe",
+    ),
+    rule(
+        ("overdose", CRISIS, 1.0, "says they will take all of their pills ({phrase})"),
+        r"(?:will|going to|gonna|im going to|i will|tonight i|plan to) take (?:them )?all"
+        r"(?: of them)?(?=\s*(?:[.!,]|$))",
+    ),
+    rule(
+        ("plan", CRISIS, 1.0, "a way to end their life by car ({phrase})"),
+        r"(?:driving|drive|drove) (?:it |the car |my car )?(?:off|into) (?:the |a )?(?:edge|side"
+        r"|wall|bridge|cliff|barrier|river|tree|top)|(?:thinking about|thought about) driving off",
+        r"top (?:floor |level )?of (?:the|a) (?:parking (?:structure|garage|deck)|multi ?storey)",
+    ),
+    rule(
+        ("command_hallucination", CRISIS, 1.0, "hears voices telling them to harm ({phrase})"),
+        r"(?:theyre|they are|theyre still|its|it keeps|they keep|voices? (?:are|is|keep))"
+        r" (?:telling|tellin|ordering) me to (?:hurt|kill|harm|stab|cut|hit)",
+        flags=ACT,
+    ),
+    rule(
+        ("being_harmed", CRISIS, 1.0, "is being kept from leaving ({phrase})"),
+        r"(?:not|wont|doesnt|dont|will not|does not) let me (?:go|leave|out|get out)",
+        flags=ACT,
+    ),
 )
 
 
@@ -2019,6 +2058,150 @@ URGENT_RULES: tuple[Rule, ...] = (
 )
 
 
+# Needs that cannot wait for the session, read for what they need and by when. Each is an
+# urgent rule with a plain reason; a time expression in the same sentence (``SOON_MARKERS``)
+# adds ``TIME_BOUND_BONUS`` to a need, so "need the letter" is a deadline and "need the letter
+# by friday" is urgent.
+SOON_DAY = (
+    rf"(?:today|tonight|tonite|tomorrow|tmrw|tmr|2moro|this (?:morning|afternoon|evening|week"
+    rf"|weekend)|{WEEKDAY}(?:day)?|the weekend|end of (?:the )?(?:day|week|month))"
+)
+NEED_RULES: tuple[Rule, ...] = (
+    rule(
+        ("contact_request", URGENT, 1.0, "asks to be contacted soon ({phrase})"),
+        r"(?:call|ring|phone|text) me (?:back )?(?:today|tonight|tomorrow|tmrw|asap|soon|now"
+        rf"|please|pls|plz|when you can|if you can|b4 \w+|before {SOON_DAY})",
+        r"(?:can|could) (?:we|i|you) (?:please )?(?:talk|speak|chat|meet|see you|call)"
+        r" (?:soon|asap|sooner|before|this week|today|tomorrow|tmrw)",
+        r"(?:squeeze|fit) me in|(?:any|a) (?:chance|way) (?:of |to )?(?:a call|talking|speaking"
+        r"|seeing you|to talk|to speak|to see you)",
+        r"(?:need|want|have) to (?:talk|speak) to you(?: soon| asap| today| before)",
+        r"(?:please|pls|plz) (?:call|ring|phone|get back to me)",
+        r"(?:earlier|sooner) than (?:our |my |the )?(?:next )?(?:session|appointment|\w+day)",
+    ),
+    rule(
+        ("medication", URGENT, 1.0, "medication supply is running out ({phrase})"),
+        rf"(?:down to|on) (?:my )?(?:the )?last (?:few |two |three |\d+ |couple (?:of )?)?"
+        rf"(?:{MEDS}|doses?|days?)",
+        rf"(?:running|run|ran) (?:low|short) (?:on|of) (?:my )?(?:\w+ )?{MEDS}",
+        rf"(?:out of|no more|none of) (?:my )?(?:\w+ )?(?:{MEDS})",
+        rf"(?:{MEDS}|refill|repeat) (?:expires?|expired|expiring|has expired|ran out|runs out"
+        rf"|is due|was refused|got refused|denied|lapsed)",
+        r"(?:pharmacy|pharmacist|chemist|gp|doctor|dr|prescriber|psychiatrist) (?:needs?"
+        r"|wants? (?:a|an|your)|says? (?:they|it|i|you) need|said (?:they|it|i|you) need|wont"
+        r"|will not|cant|cannot|didnt|hasnt|refused|is on holiday|is away|is off)",
+        r"(?:needs?|need) (?:your|an?|the|a doctors?) (?:ok|okay|approval|sign off|signature"
+        r"|authori[sz]ation|say so)",
+        r"(?:recall|recalled|shortage|out of stock|backorder|backordered|on back ?order)"
+        r"(?: of)?(?: my)?(?: \w+)?",
+        r"(?:i have|ive got|i got|only|just) (?:\d+|one|two|three|four|five|a few|a couple)"
+        r"(?: \w+)? (?:left|remaining)(?! over)",
+    ),
+    rule(
+        ("medication", URGENT, 1.0, "a question about a dose or a medication effect ({phrase})"),
+        rf"(?:took|taken|tkaen|take|had) (?:my |the |a )?(?:new )?(?:\w+ )?(?:dose|{MEDS}|it"
+        rf"|them) twice",
+        r"(?:double|doubled|extra) (?:dose|doses|up)|doubled up|by mistake",
+        rf"(?:new|changed|higher|lower|different) (?:dose|dosage|{MEDS}) (?:is |are )?"
+        rf"(?:making|giving|leaving|made)",
+        r"(?:safe|ok|okay) to (?:take|mix|drink|drive|stop|skip) (?:it|them|my|the|with|on)",
+        rf"(?:took|take|taken) (?:two|2|double|an extra|extra) (?:{MEDS}|doses?)(?: \w+){{0,3}}"
+        r" (?:by mistake|instead of one|but (?:is|its|it is|should be) (?:only )?one)",
+        r"(?:^|[.!?] )is (?:it |that |this )?(?:dangerous|bad|safe)\?",
+    ),
+    rule(
+        ("medication", URGENT, 0.5, "asks whether something is safe ({phrase})"),
+        r"(?:is|was) (?:that|this|it) (?:bad|dangerous|safe|ok to)",
+    ),
+    rule(
+        ("paperwork", URGENT, 0.6, "paperwork that needs the therapist ({phrase})"),
+        r"(?:sign|signature|signed|fill (?:in|out)|complete|write|send|need|needs|get|want|wants"
+        r"|asked for|asking for|requesting|requested) (?:off )?"
+        r"(?:the |a |my |this |that |your )?(?:\w+ )?(?:forms?|letter|paperwork|report"
+        r"|statement|note|certificate|documentation|fmla|evidence)",
+        r"(?:court|insurer|insurance|employer|work|school|college|university|uni|hr|benefits"
+        r"|housing|landlord|lawyer|solicitor|dvla|tribunal|disability|visa) (?:\w+ )?(?:needs?"
+        r"|wants?|asked|asking|requires?|deadline|letter|form|date|hearing)",
+        r"(?:deadline|hearing|court date|due date)s?",
+        r"(?:sick|fit|doctors) note|return to work|back to work (?:form|letter|meeting)",
+    ),
+    rule(
+        ("discharge", URGENT, 1.0, "a hospital follow-up is due ({phrase})"),
+        r"(?:discharged|released|let out|sent home|got out)(?: \w+){0,5}"
+        r" (?:follow[- ]?up|see you|check in|within|in \d|in (?:a|two|three) (?:days|week))",
+        r"(?:hospital|er|a&e|ward|crisis team|they|the doctors?|nurse)(?: \w+){0,2} (?:said|told"
+        r" me|asked|wants?|want me) (?:to )?(?:\w+ ){0,2}(?:follow[- ]?up|see you|see my therapist"
+        r"|book|contact you|call you)",
+        r"follow[- ]?up(?: with (?:you|u|my therapist|a therapist))? (?:within|in) (?:\d+|a|one"
+        r"|two|three|the next)",
+        r"(?:see|seen|see me|see you|see u) (?:with)?in (?:\d+|a few|a couple of|two|three|2|3)"
+        r"(?:-\d+)? days",
+        r"(?:need|needs|want|wants|book|booking|schedule|arrange) (?:a |the |my )?follow[- ]?up",
+    ),
+    rule(
+        ("discharge", URGENT, 0.6, "was recently in hospital ({phrase})"),
+        r"discharged|(?:got|came) (?:out of|home from) (?:the )?(?:hospital|er|a&e|ward)"
+        r"|follow[- ]?up appointment|crisis team",
+    ),
+    rule(
+        ("acute_event", URGENT, 1.0, "acute event ({phrase})"),
+        r"kicked (?:me )?out|thrown out|homeless|nowhere to (?:stay|sleep|go)",
+        r"car crash|crashed (?:my|the|our) car|(?:was|were|been) in a (?:car )?(?:crash|accident)"
+        r"|house fire|(?:got|been) hit by a",
+        r"lost custody|(?:took|take|takes|taken) (?:the )?(?:kids|children|baby)",
+        r"(?:wife|husband|partner|girlfriend|boyfriend|fiance|fiancee) (?:leave|leaves|left) me",
+        r"(?:court|hearing|surgery|operation|biopsy|scan) (?:date )?(?:got |was |has been )?"
+        r"(?:moved|brought) (?:up|forward)",
+    ),
+    rule(
+        ("severe_symptom", URGENT, 1.0, "severe symptoms ({phrase})"),
+        r"(?:havent|have not|not|barely|hardly) slept (?:since|in|for|at all)",
+        r"(?:havent|have not|not) slept (?:more than|longer than|for more than) (?:an|a|one|\d+)"
+        r" (?:hour|hours)",
+        r"blacked out|black ?outs?|zon(?:e|ed|ing) out|watching myself|on autopilot"
+        r"|not in my body|outside (?:of )?my body",
+        r"(?:no sleep|not sleeping|without sleep|awake) (?:for|in|since) (?:\d+|two|three|four"
+        r"|five|days|a week)",
+        r"(?:\d+|two|three|four|five) (?:days|nights) (?:without|with no) sleep",
+        r"dissociat\w*|(?:feel|feels|feeling|everything (?:is|feels)) (?:so )?(?:unreal|fake"
+        r"|like a dream|far away|not real)|out of my body|losing time"
+        r"|lost (?:\d+ )?(?:hours|hrs|time)",
+        r"bing(?:e|ed|eing|ing)|purg(?:e|ed|ing)|making myself (?:sick|throw up|vomit)"
+        r"|throwing up after (?:eating|meals|food)",
+        r"(?:havent|have not|not) (?:eaten|eating|eat)(?: anything| much| properly)? (?:in|for"
+        r"|since) (?:like )?(?:\d+|days|two|three|four|five)",
+        flags=NEGATABLE,
+    ),
+)
+URGENT_RULES = URGENT_RULES + NEED_RULES
+
+# "today", "by friday", "within 48 hours", "before the weekend", "this week": a need with one
+# of these in its sentence is time-bound (``TIME_BOUND_BONUS``).
+SOON_MARKERS: tuple[str, ...] = (
+    rf"(?:by|before|until|till|til|b4|due|on) (?:this |next |the )?{SOON_DAY}",
+    r"today|tonight|tonite|tomorrow|tmrw|asap|urgently|this week|right away|straight away",
+    r"(?:within|in the next|in) (?:\d+|one|two|three|a few|a couple of|24|48|72)(?:-\d+)?"
+    r" ?(?:hours|hrs|days|working days)",
+    r"(?:by|before) (?:the )?(?:\d+(?:st|nd|rd|th)?|end of|deadline)",
+    r"(?:first thing|this morning|this afternoon|this evening|soon as (?:you )?can)",
+)
+# Signals that are a need the therapist can act on; a time expression makes them urgent.
+# Only a need of weight TIME_BOUND_MIN_WEIGHT or more is raised ("my new prescription" is not).
+TIME_BOUND_NEEDS = frozenset(
+    {"contact_request", "medication", "paperwork", "discharge", "acute_event", "severe_symptom"}
+)
+TIME_BOUND_BONUS = 0.5
+TIME_BOUND_MIN_WEIGHT = 0.5
+# The client says it can wait: paperwork and requests for contact then do not make a
+# message urgent (symptoms, medication and events still do).
+NO_RUSH_MARKERS: tuple[str, ...] = (
+    r"no rush|no hurry|not urgent|whenever (?:you|is)|when(?:ever)? you get (?:a )?(?:chance|time"
+    r"|a minute)|(?:it|this|that) can wait",
+    r"(?:at|in) (?:our|the|my) next session",
+)
+NO_RUSH_SIGNALS = frozenset({"paperwork", "contact_request", "deadline"})
+
+
 # --------------------------------------------------------------------------
 # Clinical and logistics signals (decide between "can wait" and "admin")
 # --------------------------------------------------------------------------
@@ -2082,7 +2265,16 @@ LOGISTICS_RULES: tuple[Rule, ...] = (
         r"|call)"
         r" (?:you )?(?:later|back)",
         r"^(?:ok|okay|great|perfect|cool|lovely|brilliant|sure)?\W*(?:thanks|thank you|thx|cheers"
-        r"|got it|no problem|noted|will do|sounds good)\W*(?:got it|see you|x+)?\W*$",
+        r"|got it|no problem|noted|will do|sounds good|thank u|thanku|ty|tysm|thnx|gracias"
+        r"|merci|danke|obrigad[oa])\W*(?:got it|see you|x+)?\W*$",
+        r"^\W*(?:k|kk|ok|oky|okey|okay|okie|okk|confirmed|received)\W*$",
+        r"(?:\d+|five|ten) ?(?:min|mins|minutes) away|parked (?:out front|outside)|(?:im )?here"
+        r",? parked",
+    ),
+    rule(
+        ("scheduling", LOGISTICS, 0.6, "scheduling ({phrase})"),
+        rf"(?:see|c) (?:u|ya|you) (?:on |next |this )?(?:{WEEKDAY}(?:day)?|tmrw|tomorrow|soon"
+        r"|then|later|next week)",
     ),
 )
 
@@ -2104,6 +2296,18 @@ NEGATION_SCOPE_ENDS = frozenset({"and", "so", "then", "because", "cause", "cos",
 # "can't stop thinking about killing myself" - the negator belongs to something else.
 NEGATION_BREAKERS = frozenset(
     {"stop", "help", "know", "care", "sleep", "wait", "breathe", "feel", "see", "move", "remember"}
+)
+# "I don't feel like hurting myself": after "feel", these words keep the negation (while
+# "can't feel my hands" is about something else).
+FEEL_NEGATED = frozenset({"like", "that", "as"})
+# A question asked in theory, about a thought (never an act or a plan), before the thought in
+# its sentence: "hypothetically, is it normal to think about wanting to die".
+# The strongest of these also discount talk of an act (self-harm talked about, not done):
+# "hypothetical question: if I ever started hurting myself again, how would I know".
+HYPOTHETICAL_STRONG = r"hypothetical(?:ly)?|in theory|theoretically"
+HYPOTHETICAL_MARKERS: tuple[str, ...] = (
+    r"hypothetically|in theory|theoretically|(?:is it|is that) normal (?:to|that|for)"
+    r"|do (?:other )?people (?:ever|sometimes)|does (?:anyone|everyone) (?:ever|else)",
 )
 # "I can't promise I won't hurt myself" - a hedged negation is not a safety statement.
 NEGATION_DOUBTERS = frozenset({"promise", "sure", "guarantee", "whether", "maybe", "might"})
@@ -2135,7 +2339,7 @@ HISTORY_MARKERS: tuple[str, ...] = (
     r"back in",
     r"(?:\d+|a few|few|many|some|two|three|several) (?:years|months) ago",
     r"years ago|months ago|years back|long time ago|a while ago|ages ago",
-    r"last (?:year|month|summer|winter|spring|autumn|fall)",
+    r"last (?:year|yr|month|summer|winter|spring|autumn|fall)",
     r"in (?:college|uni|university|school|high school|my teens|my twenties|my 20s)",
     r"as a (?:teen|teenager|kid|child)",
     r"in (?:19|20)\d\d",
@@ -2670,6 +2874,9 @@ RISK_FLOOR_FOR_URGENT = 0.5
 # A very short message that is nothing but a risk sign ("i'm ready to go", "made my peace
 # with it") is read as a crisis: there is no other content to explain it away.
 SHORT_MESSAGE_WORDS = 6
+# A message of at most this many words with nothing in it to read ("k", an emoji, a pocket
+# dial) is logistics: delivered in business hours, never held for a session it is not about.
+NOTHING_TO_HOLD_WORDS = 3
 SHORT_MESSAGE_RISK = 0.5
 # Hopelessness alone stays urgent however short ("i have no future"), as the labelling
 # conventions ask; it still counts towards crisis together with other signs.

@@ -21,5 +21,11 @@ from __future__ import annotations
 
 MESSAGE_BODY_MAX_CHARS = 1_000_000
 PASSAGE_CHARS = 2_000
+# Sentence-level reading: a message up to WHOLE_READ_CHARS (normalised) is one window; in a
+# longer one each sign of risk is read again within its sentence and the sentences either
+# side, at most WINDOW_CHARS, at most WINDOWS_PER_PASSAGE windows per passage.
+WHOLE_READ_CHARS = 300
+WINDOW_CHARS = 400
+WINDOWS_PER_PASSAGE = 12
 MODEL_WINDOWS = 6
 MODEL_WINDOW_CHARS = 500

@@ -25,6 +25,7 @@ are pure numpy and deterministic; the management command wires them to the data.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -42,15 +43,25 @@ from messaging.triage import minilm
 logger = logging.getLogger(__name__)
 
 HEAD_PATH = Path(__file__).resolve().parent / "data" / "crisis_head.json"
+# The head is pinned: a file with another hash is refused (the rules then stand alone).
+# ``manage.py train_crisis_head`` prints the new hash; update this line with the new head.
+HEAD_SHA256 = "fbf5637bdb25213daa7c2daa1e78519c97c90b30ac9a34377058c86cd65bd2d6"
 
 
 @dataclass(frozen=True)
 class Opinion:
-    """What the model thinks: P(crisis), the cut-off it was given, and the verdict."""
+    """What the model thinks: its calibrated P(crisis), the band it was given, the verdict.
+
+    * ``says_crisis``: probability >= ``threshold`` (the band's upper edge): raise to crisis.
+    * ``unsure``: ``lower`` <= probability < ``threshold``: the model cannot rule a crisis
+      out, so the message is delivered to a clinician now (urgent), never held.
+    """
 
     probability: float
     threshold: float
     says_crisis: bool
+    lower: float = 1.0
+    unsure: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,10 @@ class Head:
     coefficients: tuple[float, ...]
     bias: float
     threshold: float
+    # Platt scaling fitted on out-of-fold scores: P = sigmoid(slope * logit + intercept).
+    slope: float = 1.0
+    intercept: float = 0.0
+    lower: float | None = None  # the uncertain band's lower edge (None: no band)
 
     @classmethod
     def from_file(cls, path: Path) -> Head:
@@ -66,7 +81,21 @@ class Head:
         threshold = float(data["threshold"])
         if len(coefficients) != 384 or not 0.0 < threshold < 1.0:
             raise ValueError(f"{path}: expected 384 coefficients and a threshold in (0, 1)")
-        return cls(coefficients=coefficients, bias=float(data["bias"]), threshold=threshold)
+        calibration = data.get("calibration") or {}
+        lower = data.get("uncertain_band", {}).get("lower")
+        if lower is not None and not 0.0 < float(lower) <= threshold:
+            raise ValueError(f"{path}: the uncertain band must lie below the threshold")
+        return cls(
+            coefficients=coefficients,
+            bias=float(data["bias"]),
+            threshold=threshold,
+            slope=float(calibration.get("slope", 1.0)),
+            intercept=float(calibration.get("intercept", 0.0)),
+            lower=None if lower is None else float(lower),
+        )
+
+    def calibrated(self, logits: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.slope * logits + self.intercept)
 
 
 # ---------------------------------------------------------------------- run time
@@ -96,8 +125,12 @@ def load_encoder() -> minilm.MiniLM | None:
 
 @cache
 def load_head() -> Head | None:
-    """The trained head, read once per process; None (and one warning) if unavailable."""
+    """The trained head, read once per process, if its sha256 is ``HEAD_SHA256``; None (and
+    one warning) if it is missing, broken or not the pinned file."""
     try:
+        digest = hashlib.sha256(HEAD_PATH.read_bytes()).hexdigest()
+        if digest != HEAD_SHA256:
+            raise ValueError(f"{HEAD_PATH.name} has sha256 {digest}, not the pinned {HEAD_SHA256}")
         return Head.from_file(HEAD_PATH)
     except (OSError, KeyError, ValueError) as error:
         logger.warning("Crisis second opinion is off (no usable head: %s).", error)
@@ -114,19 +147,22 @@ def crisis_probability(text: str) -> float | None:
         return None
     windows = encoder.embed_windows(text)
     logits = windows.astype(np.float64) @ np.asarray(head.coefficients) + head.bias
-    return float(_sigmoid(logits).max())
+    return float(head.calibrated(logits).max())
 
 
 def second_opinion(text: str) -> Opinion | None:
-    """The model's verdict on ``text`` at the trained threshold, or None when unavailable."""
+    """The model's verdict on ``text`` in the trained band, or None when unavailable."""
     probability = crisis_probability(text)
     head = load_head()
     if probability is None or head is None:
         return None
+    lower = head.threshold if head.lower is None else head.lower
     return Opinion(
         probability=probability,
         threshold=head.threshold,
         says_crisis=probability >= head.threshold,
+        lower=lower,
+        unsure=lower <= probability < head.threshold,
     )
 
 
@@ -192,6 +228,18 @@ def out_of_fold(x: np.ndarray, y: np.ndarray, folds: list[np.ndarray], l2: float
         w, b = fit_logistic(x[train], y[train], l2)
         probabilities[fold] = predict(x[fold], w, b)
     return probabilities
+
+
+def fit_platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: (slope, intercept) of a logistic regression of the labels on the
+    out-of-fold logits, so that sigmoid(slope * logit + intercept) is a calibrated P(crisis)."""
+    w, b = fit_logistic(scores.reshape(-1, 1), y, l2=1e-6)
+    return float(w[0]), b
+
+
+def logit(probabilities: np.ndarray) -> np.ndarray:
+    p = np.clip(probabilities, 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
 
 
 def log_loss(probabilities: np.ndarray, y: np.ndarray) -> float:

@@ -343,8 +343,9 @@ class TestOtherCategories:
         assert detect(text).category is category
 
     def test_empty_message(self) -> None:
+        # Nothing to hold for a session: delivered (logistics), never held as therapy content.
         detection = detect("")
-        assert detection.category is CLINICAL
+        assert detection.category is LOGISTICS
         assert detection.matches == ()
         assert detection.score == 0.0
 
@@ -603,11 +604,17 @@ class TestLabelledData:
             assert crisis_share >= 0.25
         assert not {r["text"] for r in dev} & {r["text"] for r in heldout}
 
-    def test_dev_targets(self) -> None:
+    def test_dev_reaches_what_was_measured(self) -> None:
+        """dev now holds 420 messages by an independent author the rules were not all
+        written for; the floors are the measured figures rounded (the model's are in-sample:
+        see the head's cross-validated figures in data/crisis_head.json)."""
         report = report_for("dev")
-        assert report.labels["crisis"].recall == 1.0
-        assert report.labels["crisis"].precision >= 0.9
-        assert report.macro_f1 >= 0.9
+        assert report.under_triage.rate <= 0.04
+        assert report.cost_weighted_error <= 0.61
+        assert report.labels["crisis"].recall >= 0.94
+        assert report.labels["crisis"].precision >= 0.96
+        assert report.labels["urgent"].recall >= 0.96
+        assert report.macro_f1 >= 0.89
 
     def test_heldout_reaches_what_was_measured(self) -> None:
         """Held-out was written before the detector and never tuned on. The floors are the
@@ -615,9 +622,13 @@ class TestLabelledData:
         report = report_for("heldout")
         print("\nheld-out:", json.dumps(report.as_dict()["labels"]))
         print(f"held-out: macro-F1 {report.macro_f1:.3f}, accuracy {report.accuracy:.3f}")
+        assert report.under_triage.count == 0
+        assert report.cost_weighted_error <= 0.02
         assert report.labels["crisis"].recall >= 1.0
         assert report.labels["crisis"].precision >= 1.0
-        assert report.macro_f1 >= 0.98
+        # 0.990 before the safety-weighted rules; two routine messages are now delivered as
+        # urgent (not tuned on: measured once, the figures are only reported).
+        assert report.macro_f1 >= 0.97
         assert report.accuracy >= 0.98
 
     def test_independent_heldout_reaches_what_was_measured(self) -> None:
@@ -627,9 +638,12 @@ class TestLabelledData:
         with_model = report_for("heldout_v2")
         rules_only = report_for("heldout_v2", use_model=False)
         print("\nheld-out v2:", json.dumps(with_model.as_dict()["labels"]))
+        assert with_model.under_triage.rate <= 0.17
+        assert with_model.cost_weighted_error <= 2.62
         assert with_model.labels["crisis"].recall >= 0.81
-        assert with_model.labels["crisis"].precision >= 0.89
-        assert with_model.macro_f1 >= 0.78
+        assert with_model.labels["crisis"].precision >= 0.91
+        assert with_model.labels["urgent"].recall >= 0.81
+        assert with_model.macro_f1 >= 0.81
         assert rules_only.labels["crisis"].recall >= 0.70
         # The second opinion is kept only because it measurably raises crisis recall.
         assert with_model.labels["crisis"].recall > rules_only.labels["crisis"].recall

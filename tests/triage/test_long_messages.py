@@ -115,7 +115,8 @@ def test_the_model_reads_at_most_a_few_windows_chosen_by_the_rules(body: str) ->
 
 def test_a_model_reading_points_at_its_window(monkeypatch: pytest.MonkeyPatch, body: str) -> None:
     """When the model reads a crisis in one window of a long message, the clinician is sent
-    to that window, not to a megabyte."""
+    to that window, not to a megabyte. (Against the client's own negation the model's crisis
+    reading is delivered now as urgent, not escalated.)"""
     negated = "I would never kill myself, do not worry."  # discounted by the rules
 
     def model(text: str) -> Opinion:
@@ -124,9 +125,10 @@ def test_a_model_reading_points_at_its_window(monkeypatch: pytest.MonkeyPatch, b
     monkeypatch.setattr(second_opinion, "second_opinion", model)
     text = with_sentence(body, negated, "middle")
     detection = detector.detect(text)
-    assert detection.category is Category.CRISIS
+    assert detection.category is Category.URGENT
     evidence = detection.matches[0]
-    assert evidence.signal == detector.MODEL_SIGNAL
+    assert evidence.signal == detector.MODEL_UNSURE_SIGNAL
+    assert "the client says otherwise" in evidence.reason
     assert (evidence.start, evidence.end) in detection.model_windows
     assert negated in evidence.phrase == text[evidence.start : evidence.end]
     assert "highlighted passage" in evidence.reason
@@ -139,7 +141,13 @@ def test_a_text_without_spaces_is_still_read_in_bounded_windows(
     text = "x" * 100_000 + " i want to die " + "y" * 100_000
     detection = detector.detect(text)
     assert detection.category is Category.CRISIS
-    blob = "z" * 300_000
+    blob = "z" * 300_000  # not words: the model is not asked
     detection = detector.detect(blob)
-    assert 1 <= len(detection.model_windows) <= limits.MODEL_WINDOWS
-    assert all(end - start <= limits.MODEL_WINDOW_CHARS for start, end in detection.model_windows)
+    assert detection.model_windows == () and detection.model_opinion is None
+    assert detection.reading is not None and detection.reading.language == "unknown"
+    spaceless_words = "ineedtotalktoyou" * 20_000 + " " + "see you on thursday " * 20
+    detection = detector.detect(spaceless_words)
+    assert len(detection.model_windows) <= limits.MODEL_WINDOWS
+    assert all(
+        end - start <= limits.MODEL_WINDOW_CHARS + 80 for start, end in detection.model_windows
+    )

@@ -170,7 +170,7 @@ class TestCombined:
         assert evidence.category is Category.CRISIS
         assert evidence.reason == (
             "A language model trained on our labelled messages reads this as a crisis "
-            "(confidence 0.87). No single phrase triggered this; please read the whole message"
+            "(probability 0.87). No single phrase triggered this; please read the whole message"
         )
         # The whole message (without surrounding blanks) is what the clinician should read.
         assert text[evidence.start : evidence.end] == evidence.phrase == text.strip()
@@ -219,8 +219,11 @@ class TestCombined:
             combined = detect(row["text"])
             assert combined.category.severity >= rules.category.severity, row["text"]
             if combined.category is not rules.category:
-                assert combined.category is Category.CRISIS
-                assert combined.matches[0].signal == detector.MODEL_SIGNAL
+                assert combined.category in (Category.CRISIS, Category.URGENT)
+                assert combined.matches[0].signal in (
+                    detector.MODEL_SIGNAL,
+                    detector.MODEL_UNSURE_SIGNAL,
+                )
 
     @needs_model
     @settings(max_examples=40, deadline=None)

@@ -923,3 +923,35 @@ def test_scheduling_is_never_held_for_the_session(
         assert decision.response_due_at >= inbound.received_at
         opening = triage_context.calendar.next_open(inbound.received_at)
         assert opening is not None and decision.response_due_at >= opening
+
+
+# -- messages the detector does not read -----------------------------------------------
+
+
+class TestNotReadAutomatically:
+    """The real detector: another language is delivered to a clinician now, never held, and
+    the decision says why; Spanish crisis words escalate."""
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "Estuve pensando en lo que hablamos sobre mi mamá. Quiero seguir con eso.",
+            "Je voulais juste vous dire merci pour la séance de mardi.",
+        ],
+    )
+    def test_delivered_now_even_when_therapy_content_is_held(self, body: str) -> None:
+        decision = triage(message(body), context(agreement(hold_clinical=True)))
+        assert decision.category is Category.URGENT
+        assert decision.disposition is not Disposition.HOLD_FOR_SESSION
+        assert "not_read_automatically" in codes(decision)
+        reason = next(r.reason for r in decision.rules if r.code == "not_read_automatically")
+        assert reason.startswith("Not read automatically")
+
+    def test_spanish_crisis_words_escalate(self) -> None:
+        decision = triage(message("me quiero morir, ya tengo las pastillas"), context(None))
+        assert decision.category is Category.CRISIS
+        assert decision.disposition is Disposition.ESCALATE
+
+    def test_english_is_read_as_before(self) -> None:
+        decision = triage(message("can we move thursday to 3pm?"), context(agreement()))
+        assert "not_read_automatically" not in codes(decision)

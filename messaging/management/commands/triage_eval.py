@@ -1,8 +1,10 @@
 """``manage.py triage_eval FILE.jsonl [--json] [--errors]``: score the detector on labelled data.
 
-Each non-blank line of FILE is ``{"text": "...", "label": "crisis|urgent|clinical|logistics"}``.
-Only the text is given to ``detect()`` (no declared purpose, no sender context), so the numbers
-describe the detector alone.
+Each non-blank line of FILE is ``{"text": "...", "label": "crisis|urgent|clinical|logistics"}``,
+optionally with a ``"style"`` (e.g. "sms", "long_email"): then every figure is also reported per
+style. Only the text is given to ``detect()`` (no declared purpose, no sender context), so the
+numbers describe the detector alone. Under-triage and the cost-weighted error come first (see
+``messaging.triage.evaluation``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from messaging.triage.detector import detect
-from messaging.triage.evaluation import LABELS, evaluate, format_report
+from messaging.triage.evaluation import LABELS, evaluate_styled, format_report
 
 
 class Command(BaseCommand):
@@ -37,10 +39,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        examples = load_examples(Path(options["file"]))
+        records = load_labelled(Path(options["file"]))
+        examples = [(text, label) for text, label, _ in records]
         use_model = not options["rules_only"]
         predictions = [(label, detect(text, use_model=use_model)) for text, label in examples]
-        report = evaluate((label, detection.category) for label, detection in predictions)
+        report = evaluate_styled(
+            (label, detection.category, style)
+            for (label, detection), (_, _, style) in zip(predictions, records, strict=True)
+        )
 
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict()))
@@ -57,6 +63,12 @@ class Command(BaseCommand):
 
 def load_examples(path: Path) -> list[tuple[str, str]]:
     """(text, label) pairs; any problem is a CommandError naming the line."""
+    return [(text, label) for text, label, _ in load_labelled(path)]
+
+
+def load_labelled(path: Path) -> list[tuple[str, str, str | None]]:
+    """(text, label, style) triples (style None when the line has none); any problem is a
+    CommandError naming the line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
@@ -80,7 +92,10 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
                 f"{path}, line {number}: unknown label {label!r}; "
                 f"expected one of {', '.join(LABELS)}"
             )
-        examples.append((text, label))
+        style = record.get("style")
+        if style is not None and not isinstance(style, str):
+            raise CommandError(f'{path}, line {number}: "style" must be a string')
+        examples.append((text, label, style or None))
     if not examples:
         raise CommandError(f"{path}: no labelled messages found")
     return examples
