@@ -1,8 +1,7 @@
 """The Celery app: settings under the CELERY_ namespace, tasks autodiscovered."""
 
-import os
-
 import gc
+import os
 
 from celery import Celery
 from celery.signals import worker_init

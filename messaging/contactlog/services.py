@@ -103,15 +103,16 @@ def _copy_events(connection, events: list[ContactEvent]) -> None:
     ]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(ContactEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for event in events:
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(field.pre_save(event, True), connection)
-                        for field in fields
-                    ]
-                )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for event in events:
+            copy.write_row([_prepared(field, event, connection) for field in fields])
+
+
+def _prepared(field, event: ContactEvent, connection):
+    return field.get_db_prep_save(field.pre_save(event, True), connection)
 
 
 def _chain_head_locked(practice_id: int) -> ContactLogChain:

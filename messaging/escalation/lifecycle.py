@@ -4,9 +4,10 @@ Durability rules (DESIGN.md → Escalation engine):
 
 * Timers are ``Escalation.next_action_at`` in the database, never Celery countdowns or ETAs.
 * A tick every second claims due escalations with ``SELECT … FOR UPDATE SKIP LOCKED LIMIT n``
-  (a batch per short transaction), so any number of tick runners can work side by side. SQLite has no
-  SKIP LOCKED: there every write transaction is ``BEGIN IMMEDIATE`` (see settings), so writers
-  are serialised and the row read inside it cannot change under us — the no-lock path.
+  (a batch per short transaction), so any number of tick runners can work side by side.
+  SQLite has no SKIP LOCKED: there every write transaction is ``BEGIN IMMEDIATE`` (see
+  settings), so writers are serialised and the rows read inside it cannot change under us —
+  the no-lock path.
 * The first step is enqueued with ``transaction.on_commit``; if that enqueue is lost (broker
   down, worker killed) the tick finds the escalation due anyway.
 * Pages are ``Notification`` rows written in the same transaction as the step, each with an

@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tests.bench import machine
@@ -235,8 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         senders = build_practice(args.clients)
         queries = queries_per_intake(senders)
         port = free_port()
-        start_gunicorn(stack, port, args.workers)
-        measured = {kind: load(port, kind, senders, args, workdir) for kind in ("bare", "api", "portal")}
+        web = start_gunicorn(stack, port, args.workers)
+        measured = {
+            kind: load(port, kind, senders, args, workdir) for kind in ("bare", "api", "portal")
+        }
+        from tests.bench.model_memory import tree
+
+        memory_after_load = tree(web)
         for kind, figures in measured.items():
             if figures["errors"]:
                 raise SystemExit(f"{kind}: {figures['errors']} errors: {figures['statuses']}")
@@ -252,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
             "p99_ms": {kind: measured[kind]["p99_ms"] for kind in measured},
             "by_target": measured,
             "queries_per_intake": queries,
+            # Each gunicorn process after serving every request above (MB; USS = private).
+            "gunicorn_memory_after_load_mb": memory_after_load,
             "config": {
                 "gunicorn_workers": args.workers,
                 "concurrency": args.concurrency,
@@ -264,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
         for kind, f in measured.items():
             print(
-                f"{kind:7} {f['per_s']:7.1f}/s  p50 {f['p50_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms"
+                f"{kind:7} {f['per_s']:7.1f}/s  p50 {f['p50_ms']:7.1f} ms"
+                f"  p99 {f['p99_ms']:7.1f} ms"
                 f"  (n {f['n']}, load {f['machine']['load_average_before'][0]}"
                 f"→{f['machine']['load_average_after'][0]})"
             )
