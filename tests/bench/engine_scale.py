@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
         runs = results.setdefault("engine_at_scale", {})
-        runs[str(len(ids))] = figures
+        runs[f"{len(ids)} open, {args.rate:g} due per s"] = figures
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
         print(json.dumps(figures, indent=2))
         ok = True
