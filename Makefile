@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run test bench lint format compose-check clean
+.PHONY: help install browser run test bench bench-scale lint format compose-check clean
 
 help:
 	@echo "Contact Policy - make targets:"
@@ -64,6 +64,17 @@ bench: install
 	$(PY) -m tests.bench
 	$(PY) -m tests.bench.contact_log --reuse
 	$(PY) -m tests.bench.triage_long
+	$(PY) -m tests.bench.intake
+	$(PY) -m tests.bench.model_memory
+	$(PY) -m tests.bench.dashboard
+
+# The figures at practice-network scale (tests/bench/README.md): 10 M log rows, 200 k messages,
+# 10,000 open escalations. Long (the 10 M rows take about 20 minutes to build the first time).
+bench-scale: install
+	$(PY) -m tests.bench.contact_log --reuse --rows 10000000
+	$(PY) -m tests.bench.dashboard --messages 200000
+	$(PY) -m tests.bench.engine_scale --practices 100
+	$(PY) -m tests.bench.engine_scale
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -110,6 +110,12 @@ class Message(models.Model):
             models.Index(fields=["therapist", "direction", "status"]),
             models.Index(fields=["client", "-received_at"]),
             models.Index(fields=["practice", "client", "direction"]),
+            # The oversight dashboard's counts of a practice's inbound messages in a period
+            # (messaging/oversight/selectors.py: contact_volume, clients_over_limit): a range
+            # scan of the period instead of every message the practice ever had.
+            models.Index(
+                fields=["practice", "direction", "received_at"], name="message_inbound_time"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -85,7 +85,34 @@ def contact_events_bulk_record(*, practice, events: list[ContactEvent]) -> None:
             raise ValueError("every event of a bulk append belongs to the same practice")
         _link(event, head)
     ContactLogChain.objects.filter(pk=head.pk).update(sequence=head.sequence, hash=head.hash)
-    ContactEvent.objects.bulk_create(events, batch_size=2000)
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        _copy_events(connection, events)
+    else:
+        ContactEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def _copy_events(connection, events: list[ContactEvent]) -> None:
+    """PostgreSQL's COPY: several times faster than INSERTs for millions of generated rows.
+    Values go through each field's own ``get_db_prep_save`` (the JSON of ``details``, aware
+    timestamps), so a copied row reads back exactly like an inserted one."""
+    fields = [
+        field
+        for field in ContactEvent._meta.concrete_fields
+        if not field.primary_key or getattr(events[0], field.attname, None) is not None
+    ]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(ContactEvent._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for event in events:
+            copy.write_row([_prepared(field, event, connection) for field in fields])
+
+
+def _prepared(field, event: ContactEvent, connection):
+    return field.get_db_prep_save(field.pre_save(event, True), connection)
 
 
 def _chain_head_locked(practice_id: int) -> ContactLogChain:

@@ -85,37 +85,52 @@ def _pages_create(
     again: bool = False,
 ) -> list[int]:
     """One page per user and contact method, once (the idempotency key starts with ``key``),
-    each with its own acknowledgement code and link. Returns the ids of the new ones."""
+    each with its own acknowledgement code and link. Returns the ids of the new ones.
+
+    Written in bulk: one read of the keys already there, one INSERT for the new pages and one
+    UPDATE that writes their texts (the ack link signs the id, known only after the INSERT).
+    The caller holds the escalation's row lock, so no other writer makes these keys meanwhile.
+    """
     from messaging.notifications.selectors import contact_methods_for
 
-    created: list[int] = []
-    for user in users:
-        for method in contact_methods_for(user):
-            notification, was_created = Notification.objects.get_or_create(
-                idempotency_key=f"{key}:u{user.pk}:{method.kind}:{method.address}",
-                defaults={
-                    "escalation": escalation,
-                    "practice": escalation.practice,
-                    "recipient": user,
-                    "purpose": NotificationPurpose.PAGE,
-                    "channel": method.kind,
-                    "address": method.address,
-                    "body": "",
-                    "step_index": step_index,
-                    "cycle": cycle,
-                    "ack_code": ack_code_new(),
-                    "next_attempt_at": now,
-                    "created_at": now,
-                },
-            )
-            if was_created:
-                subject, body = page_text(
-                    escalation, notification.ack_code, ack_url(notification), again=again
-                )
-                notification.subject, notification.body = subject, body
-                notification.save(update_fields=["subject", "body"])
-                created.append(notification.pk)
-    return created
+    wanted = {
+        f"{key}:u{user.pk}:{method.kind}:{method.address}": (user, method)
+        for user in users
+        for method in contact_methods_for(user)
+    }
+    if not wanted:
+        return []
+    existing = set(
+        Notification.objects.filter(idempotency_key__in=list(wanted)).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    pages = [
+        Notification(
+            idempotency_key=idempotency_key,
+            escalation=escalation,
+            practice=escalation.practice,
+            recipient=user,
+            purpose=NotificationPurpose.PAGE,
+            channel=method.kind,
+            address=method.address,
+            body="",
+            step_index=step_index,
+            cycle=cycle,
+            ack_code=ack_code_new(),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for idempotency_key, (user, method) in wanted.items()
+        if idempotency_key not in existing
+    ]
+    if not pages:
+        return []
+    Notification.objects.bulk_create(pages)
+    for page in pages:
+        page.subject, page.body = page_text(escalation, page.ack_code, ack_url(page), again=again)
+    Notification.objects.bulk_update(pages, ["subject", "body"])
+    return [page.pk for page in pages]
 
 
 def step_page(

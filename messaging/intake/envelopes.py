@@ -178,14 +178,36 @@ def envelope_caring_stopped(*, envelope: InboundEnvelope) -> None:
 def envelope_receive(
     *, envelope: InboundEnvelope, intake: Intake, changes: Changes = ()
 ) -> Received | None:
-    """Record what the view read from the request, then process it (``envelope_process``)."""
+    """Record what the view read from the request, then process it (``envelope_process``).
+
+    The request that stored the envelope is its first processor: one conditional UPDATE both
+    records the intake and claims the envelope (``pending``, attempt 0 -> ``processing``,
+    attempt 1), so the request pays one commit for the two. If something else claimed it
+    meanwhile (the sweeper, after the lease), the intake is recorded and the usual path decides.
+    """
+    now = timezone.now()
+    fields = {
+        "intake": asdict(intake),
+        "changes": [*envelope.changes, *changes],
+        "practice_id": intake.practice_id or envelope.practice_id,
+    }
     with transaction.atomic(durable=True):
-        InboundEnvelope.objects.filter(pk=envelope.pk).update(
-            intake=asdict(intake),
-            changes=[*envelope.changes, *changes],
-            practice_id=intake.practice_id or envelope.practice_id,
+        claimed = InboundEnvelope.objects.filter(
+            pk=envelope.pk, status=EnvelopeStatus.PENDING, attempts=0
+        ).update(
+            **fields,
+            status=EnvelopeStatus.PROCESSING,
+            attempts=1,
+            next_attempt_at=now + ENVELOPE_LEASE,
         )
-    return envelope_process(envelope_id=envelope.pk)
+    if not claimed:
+        with transaction.atomic(durable=True):
+            InboundEnvelope.objects.filter(pk=envelope.pk).update(**fields)
+        return envelope_process(envelope_id=envelope.pk)
+    for name, value in fields.items():
+        setattr(envelope, name, value)
+    envelope.status, envelope.attempts = EnvelopeStatus.PROCESSING, 1
+    return _process_claimed(envelope, attempt=1, now=now)
 
 
 def envelope_read(
@@ -219,6 +241,11 @@ def envelope_process(*, envelope_id: int, now: datetime | None = None) -> Receiv
     attempt = _claim(envelope, now)
     if attempt is None:
         return None
+    return _process_claimed(envelope, attempt=attempt, now=now)
+
+
+def _process_claimed(envelope: InboundEnvelope, *, attempt: int, now: datetime) -> Received | None:
+    """Process an envelope this process holds the claim (``attempt``) on."""
     try:
         with transaction.atomic():
             received, changes = _receive(envelope)

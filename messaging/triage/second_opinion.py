@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import math
+import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,6 +136,25 @@ def load_head() -> Head | None:
     except (OSError, KeyError, ValueError) as error:
         logger.warning("Crisis second opinion is off (no usable head: %s).", error)
         return None
+
+
+#: What ``warm`` reads once, so the tokenizer and every layer have run before a real message.
+WARM_TEXT = "I don't feel safe tonight."
+
+
+def warm() -> bool:
+    """Load the encoder and the head now and read one sentence, so the first message a
+    process triages (perhaps the first crisis of the day) pays no load time (~2.5 s).
+
+    Called where a process starts: ``contactpolicy/wsgi.py`` (with gunicorn ``--preload`` that
+    is the master, before it forks its workers) and the Celery worker's ``worker_init`` (the
+    prefork parent, before its pool). Forked children then share the weights' pages
+    copy-on-write: they are only ever read. Returns whether the model is available."""
+    started = time.perf_counter()
+    available = crisis_probability(WARM_TEXT) is not None
+    if available:
+        logger.info("Crisis second opinion loaded in %.1f s.", time.perf_counter() - started)
+    return available
 
 
 def crisis_probability(text: str) -> float | None:

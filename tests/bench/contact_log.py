@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.bench import machine
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/contactpolicy_bench_log"
@@ -97,26 +99,30 @@ filters = [
     {"disposition": "hold_for_session"}, {"start": week_ago},
     {"category": "crisis", "start": week_ago}, {"client": client_m.pk, "channel": "email"},
 ]
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 timings = []
-for _ in range(ROUNDS):
-    for params in filters:
+queries = set()
+def timed(params):
+    with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
         response = web.get(url, params)
         timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-        older = response.context["page"].older
+    queries.add(len(captured))
+    assert response.status_code == 200
+    return response.context["page"].older
+for _ in range(ROUNDS):
+    for params in filters:
+        older = timed(params)
         for _ in range(3):  # follow the keyset a few pages deep
             if older is None:
                 break
-            started = time.perf_counter()
-            response = web.get(url, {**params, "before": older.encode()})
-            timings.append((time.perf_counter() - started) * 1000)
-            older = response.context["page"].older
-print("RESULT " + json.dumps(timings))
+            older = timed({**params, "before": older.encode()})
+print("RESULT " + json.dumps({"timings": timings, "queries": sorted(queries)}))
 """
 
 
-def measure(database_url: str, rounds: int) -> list[float]:
+def measure(database_url: str, rounds: int) -> dict:
     result = subprocess.run(
         [
             sys.executable,
@@ -152,21 +158,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     database_url = os.environ.get("BENCH_LOG_DATABASE_URL") or DEFAULT_URL
     prepare(database_url, args.rows, args.reuse)
+    rows = _row_count(database_url)
     measure(database_url, 1)  # warm the caches and the process
-    timings = measure(database_url, args.rounds)
+    before = machine.snapshot()
+    probe = measure(database_url, args.rounds)
+    after = machine.snapshot()
+    timings = probe["timings"]
     figures = {
         "p50": round(percentile(timings, 0.50), 1),
         "p95": round(percentile(timings, 0.95), 1),
         "max": round(max(timings), 1),
         "n": len(timings),
-        "rows": args.rows,
+        "rows": rows,
+        # Distinct query counts seen per request: one number means constant.
+        "queries_per_page": probe["queries"],
+        "machine": machine.described(before, after),
     }
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["contact_log_page_ms"] = figures
+    results.setdefault("contact_log_page_ms_by_rows", {})[str(rows)] = figures
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     verdict = "meets" if figures["p95"] < GOAL_P95_MS else "MISSES"
     print(
-        f"contact_log_page_ms over {figures['n']} requests on {args.rows:,} rows: "
+        f"contact_log_page_ms over {figures['n']} requests on {rows:,} rows: "
         f"p50 {figures['p50']} ms, p95 {figures['p95']} ms, max {figures['max']} ms "
         f"({verdict} the p95 < {GOAL_P95_MS} ms goal)"
     )

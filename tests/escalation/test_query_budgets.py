@@ -1,4 +1,5 @@
-"""Exact query budget for one engine tick moving one escalation (the beat runs it every second).
+"""Exact query budget for one engine tick moving one escalation, and two in one claim (the beat
+runs it every second).
 
 The count is what the code does today, with the reason beside it; a change either way should
 be a decision. pytest-django's transaction makes each ``atomic()`` a SAVEPOINT and a RELEASE.
@@ -17,24 +18,23 @@ CRISIS = "I took all my pills, I want it to be over"
 # A tick with nothing due: SAVEPOINT, the due-escalation SELECT ... FOR UPDATE, RELEASE; then
 # the heartbeat's update_or_create (SAVEPOINT, SELECT, UPDATE, RELEASE).
 EMPTY_TICK = 7
-# Moving one escalation to its first step (the default policy pages the client's therapist in
-# the app and by email; no phone, so no SMS):
-#   2  its own transaction's SAVEPOINT and RELEASE
-#   2  lock the row; UPDATE its state, step and next time
+# Moving one escalation to its first step, inside the claim's transaction above (the default
+# policy pages the client's therapist in the app and by email; no phone, so no SMS):
+#   1  UPDATE its state, step and next time (the row was locked by the claim)
 #   6  who is paged: the practice, the client, the therapist, their away periods, their user,
 #      their contact methods
-#  12  two pages: each get_or_create (SELECT, SAVEPOINT, INSERT, RELEASE) and an UPDATE that
-#      writes the ack link once the id is known; the first also reads the client's user and
-#      the message for the page's wording
-#   3  the step's log row: the decision and the therapist it names, then the INSERT
+#   6  two pages, in bulk: which of the two idempotency keys exist already (SELECT), one
+#      INSERT for both; then the message, its decision (crisis or urgent?) and the client's
+#      user for the wording, and one UPDATE that writes both texts (the ack link signs the id)
+#   2  the step's log row: the therapist it names, then the INSERT
 #   8  the client's update ("we're contacting Tess now; if no answer by 02:05, the on-call
 #      clinician"): the step's log row and its people read back, who the next step will page
 #      (the on-call schedule, else the practice's admins), the practice and the client again
 #      (not reused from above), the message and its log row
-#   1  whether it is a crisis or an urgent message (the message's decision), for the wording
 #   4  the two log rows' place in the practice's hash chain: each locks the chain head
 #      (SELECT ... FOR UPDATE) and moves it on (UPDATE)
-ONE_STEP = 37
+# A claim shorter than TICK_CLAIM was the last one, so there is no further empty claim.
+ONE_STEP = 27
 
 
 def test_one_tick_moving_one_escalation(world, time_machine, django_assert_num_queries):
@@ -49,3 +49,18 @@ def test_one_tick_moving_one_escalation(world, time_machine, django_assert_num_q
     assert escalation.step_index == 1
     pages = Notification.objects.filter(escalation=escalation, purpose="page")
     assert sorted(pages.values_list("channel", flat=True)) == ["email", "in_app"]
+
+
+def test_one_claim_moving_two_escalations(world, time_machine, django_assert_num_queries):
+    """Two due escalations share one claim (one SELECT ... FOR UPDATE SKIP LOCKED LIMIT, one
+    transaction); each step costs what it costs alone."""
+    time_machine.move_to(NIGHT, tick=False)
+    lifecycle.escalation_tick()
+    first = receive(world, CRISIS, at=NIGHT)
+    second = receive(world, CRISIS, at=NIGHT, sender="other_client")
+    with django_assert_num_queries(EMPTY_TICK + 2 * ONE_STEP):
+        assert lifecycle.escalation_tick() == 2
+    for received in (first, second):
+        escalation = Escalation.objects.get(message=received.message)
+        assert escalation.step_index == 1
+        assert Notification.objects.filter(escalation=escalation, purpose="page").count() == 2
