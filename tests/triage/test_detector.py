@@ -647,3 +647,28 @@ class TestLabelledData:
         assert rules_only.labels["crisis"].recall >= 0.70
         # The second opinion is kept only because it measurably raises crisis recall.
         assert with_model.labels["crisis"].recall > rules_only.labels["crisis"].recall
+
+    def test_blind_heldout_v3_reaches_what_was_measured(self) -> None:
+        """heldout_v3 (375 messages in ten styles) was written by three authors who never saw the
+        detector, its data or the other sets, and was run once, after tuning on dev. The floors
+        are those figures rounded: they guard against regressions and are far from the targets
+        (crisis recall 0.95, under-triage 5 %), which this detector does not meet."""
+        with_model = report_for("heldout_v3")
+        rules_only = report_for("heldout_v3", use_model=False)
+        print("\nheld-out v3:", json.dumps(with_model.as_dict()["labels"]))
+        assert with_model.under_triage.rate <= 0.21
+        assert with_model.cost_weighted_error <= 2.99
+        assert with_model.labels["crisis"].recall >= 0.72
+        assert with_model.labels["crisis"].precision >= 0.84
+        assert with_model.labels["urgent"].recall >= 0.79
+        assert with_model.macro_f1 >= 0.73
+        assert rules_only.labels["crisis"].recall >= 0.52
+        assert with_model.labels["crisis"].recall > rules_only.labels["crisis"].recall
+
+    def test_blind_heldout_v3_is_disjoint_from_dev(self) -> None:
+        """Beyond four one-token noise messages both sets' authors wrote independently (see
+        HELDOUT_V3.md), nothing in the blind set is in dev, which is tuned on."""
+        dev = {row["text"].lower() for row in load("dev")}
+        shared = {row["text"] for row in load("heldout_v3") if row["text"].lower() in dev}
+        assert shared <= {"k", "asdfghjkl", "👍", "🙏🙏"}
+        assert {row["style"] for row in load("heldout_v3")} >= {"non_english", "noise", "voicemail"}
