@@ -28,7 +28,9 @@ def test_unsafe_inline_script_is_an_error_even_through_default_src(settings):
         "DIRECTIVES": {"default-src": [SELF, "'unsafe-inline'"], "style-src": [SELF]}
     }
     assert _ids(check_content_security_policy()) == {"contactpolicy.E103"}
-    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [SELF, NONCE, "'unsafe-eval'"]}}
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"script-src": [SELF, NONCE, "'unsafe-eval'"]}
+    }
     messages = check_content_security_policy()
     assert _ids(messages) == {"contactpolicy.E103"} and "'unsafe-eval'" in messages[0].msg
 

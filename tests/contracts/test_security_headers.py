@@ -23,7 +23,7 @@ def _persona_served(route: str) -> str:
 def assert_secure_headers(response, where: str) -> None:
     policy = response.get("Content-Security-Policy", "")
     directives = dict(
-        (part.split(" ", 1) + [""])[:2] for part in (d.strip() for d in policy.split(";")) if part
+        [*part.split(" ", 1), ""][:2] for part in (d.strip() for d in policy.split(";")) if part
     )
     assert "script-src" in directives, f"{where}: no CSP script-src ({policy!r})"
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy, where
