@@ -201,6 +201,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # escaped surrogate pairs (12 bytes for each character outside the BMP).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
+# Tenancy: an inbound text or email from an unknown sender goes to the practice whose inbound
+# number or address it was sent to. An instance that serves exactly one practice may name it here
+# (its id) to take every other one too; otherwise such a request is quarantined for the
+# instance's administrators (superusers) to assign, never filed under a practice by guess.
+CONTACTPOLICY_SINGLE_PRACTICE_ID = int(os.environ.get("CONTACTPOLICY_SINGLE_PRACTICE_ID") or 0)
+
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
 

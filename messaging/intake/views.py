@@ -4,19 +4,22 @@ Both keep the request first (``envelopes.envelope_store_request``), then read it
 message cannot be processed now the sender still gets crisis help and "we have it".
 """
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from agreements import selectors as agreement_selectors
 from agreements.models import Channel, Role
 from agreements.roles import role_required
 from messaging.intake import envelopes, selectors
+from messaging.intake.access import instance_admin_required
 from messaging.intake.forms import (
     HELP_NOW_BODY,
     CallerSearchForm,
     ComposeForm,
     PhoneMessageForm,
+    QuarantineAssignForm,
 )
 from messaging.intake.normalise import Changes, text_clean
 from messaging.models import EnvelopeChannel
@@ -156,3 +159,35 @@ def operator_console(request: HttpRequest) -> HttpResponse:
         "messaging/console.html",
         {"search": search, "results": results, "caller": caller, "form": form},
     )
+
+
+@instance_admin_required
+def quarantine_list(request: HttpRequest) -> HttpResponse:
+    """Requests no practice could be told for: metadata only, each with a practice to file it
+    under. Their text is read by the practice's clinicians once it is assigned."""
+    rows = [
+        {
+            "envelope": envelope,
+            "sender": (envelope.intake or {}).get("sender_address", ""),
+            "to": (envelope.intake or {}).get("to_address", ""),
+            "form": QuarantineAssignForm(prefix=f"e{envelope.pk}"),
+        }
+        for envelope in selectors.envelopes_quarantined()[:200]
+    ]
+    return render(request, "messaging/quarantine.html", {"rows": rows})
+
+
+@require_POST
+@instance_admin_required
+def quarantine_assign(request: HttpRequest, envelope_id: int) -> HttpResponse:
+    envelope = get_object_or_404(selectors.envelopes_quarantined(), pk=envelope_id)
+    form = QuarantineAssignForm(request.POST, prefix=f"e{envelope.pk}")
+    if not form.is_valid():
+        messages.error(request, "Choose a practice to file the request under.")
+        return redirect("quarantine_list")
+    practice = form.cleaned_data["practice"]
+    if envelopes.envelope_quarantine_assign(
+        envelope_id=envelope.pk, practice=practice, by=request.user
+    ):
+        messages.success(request, f"Request {envelope.pk} filed under {practice.name}.")
+    return redirect("quarantine_list")

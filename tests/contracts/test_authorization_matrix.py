@@ -392,6 +392,9 @@ MATRIX: dict[str, Row] = {
     "contact_methods": Row(STAFF),
     "my_notifications": Row(STAFF),
     "outbox": Row(statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200)),
+    # Quarantined inbound requests: the instance's administrators (superusers) only.
+    "quarantine_list": Row(statuses(403)),
+    "quarantine_assign": Row(statuses(403), method="post", kwargs=lambda world: {"envelope_id": 1}),
     "twilio_status_callback": Row(statuses(403, anonymous=403), method="post"),
     "api_token_revoke": Row(
         statuses(403, client=302, other_client=404),

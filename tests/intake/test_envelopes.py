@@ -216,7 +216,7 @@ def test_api_failure_is_202_with_the_envelope_and_crisis_help(client, world, mes
 
 def test_sms_failure_is_still_twiml_with_help(client, world, messages_refused):
     response = signed_sms(
-        client, {"From": "+15550001111", "To": "+1555", "Body": CRISIS, "MessageSid": "SMf1"}
+        client, {"From": "+15550001111", "To": "+15550009000", "Body": CRISIS, "MessageSid": "SMf1"}
     )
     body = response.content.decode()
     assert response.status_code == 200 and response["Content-Type"] == "application/xml"
@@ -245,7 +245,7 @@ def test_console_failure_tells_the_operator_to_escalate_by_hand(client, world, m
 
 def test_sms_with_no_practice_yet_is_kept_and_processed_once_one_exists(client, db, time_machine):
     response = signed_sms(
-        client, {"From": "+15550001111", "To": "+1555", "Body": CRISIS, "MessageSid": "SMn1"}
+        client, {"From": "+15550001111", "To": "+15550009000", "Body": CRISIS, "MessageSid": "SMn1"}
     )
     assert response.status_code == 200
     assert "911" in response.content.decode()  # the help given where no practice is known
@@ -294,7 +294,12 @@ def test_nul_and_an_over_long_sender_are_handled_and_recorded(client, world):
     sender = "+1555" + "0" * 300
     response = signed_sms(
         client,
-        {"From": sender, "To": "+1555", "Body": "can I\x00 book friday", "MessageSid": "SMl1"},
+        {
+            "From": sender,
+            "To": "+15550009000",
+            "Body": "can I\x00 book friday",
+            "MessageSid": "SMl1",
+        },
     )
     assert response.status_code == 200
     message = inbound().get()
