@@ -9,4 +9,9 @@ class ContactPolicyConfig(AppConfig):
     verbose_name = "Contact Policy runtime"
 
     def ready(self) -> None:
-        from contactpolicy import checks  # noqa: F401  (registers the system checks)
+        from contactpolicy import (
+            checks,  # noqa: F401  (registers the system checks)
+            logfilters,
+        )
+
+        logfilters.install()
