@@ -25,14 +25,15 @@ from pydantic import ConfigDict, StrictBool, StrictStr, field_validator, model_v
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from agreements.models import Channel, Membership, Purpose, Role, User
+from agreements.models import ApiTokenScope, Channel, Membership, Purpose, Role, User
 from agreements.selectors import membership_for_user
-from agreements.tokens import api_token_user
+from agreements.tokens import api_token_live
 from messaging.inbox import access, selectors
 from messaging.inbox.services import thread_read_by_client
 from messaging.intake import envelopes
 from messaging.intake.forms import NO_TEXT_GIVEN
 from messaging.intake.normalise import Changes
+from messaging.intake.services import safe_reply
 from messaging.models import Direction, EnvelopeChannel, Message, TriageDecision
 from messaging.triage.categories import Category
 from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
@@ -56,8 +57,13 @@ def _client_membership(user: User) -> Membership:
 
 class ClientToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
-        user = api_token_user(token)
-        return _client_membership(user) if user is not None else None
+        api_token = api_token_live(token)
+        if api_token is None:
+            return None
+        membership = _client_membership(api_token.user)
+        if membership is not None:
+            request.api_token = api_token
+        return membership
 
 
 class ClientSession(SessionAuth):
@@ -263,6 +269,17 @@ api = ContactPolicyAPI(
 )
 def message_create(request: HttpRequest) -> Status:
     client: Membership = request.auth
+    api_token = getattr(request, "api_token", None)
+    if api_token is not None and api_token.scope == ApiTokenScope.READ:
+        # Not a limit on the message: the token was made to read only. The answer still says
+        # where help is, in case the caller is in crisis.
+        return Status(
+            403,
+            ErrorOut(
+                detail="This API token may only read messages; create one that may send. "
+                + safe_reply(client.practice).text
+            ),
+        )
     try:
         envelope = envelopes.envelope_store_request(
             request, channel=EnvelopeChannel.API, submitted_by=client
