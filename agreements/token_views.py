@@ -27,12 +27,15 @@ class ApiTokenForm(forms.Form):
         choices=ApiTokenScope.choices,
         initial=ApiTokenScope.WRITE,
         widget=forms.RadioSelect,
+        required=False,  # left out: read and send, as tokens always could
     )
     expires_in = forms.TypedChoiceField(
         label="Expires after",
         choices=[(days, f"{days} days") for days in tokens.LIFETIME_CHOICES_DAYS],
         coerce=int,
         initial=tokens.DEFAULT_LIFETIME.days,
+        required=False,
+        empty_value=tokens.DEFAULT_LIFETIME.days,
     )
 
 
@@ -49,7 +52,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 _, raw_token = tokens.api_token_create(
                     user=request.user,
                     name=form.cleaned_data["name"],
-                    scope=form.cleaned_data["scope"],
+                    scope=form.cleaned_data["scope"] or ApiTokenScope.WRITE,
                     lifetime=timedelta(days=form.cleaned_data["expires_in"]),
                 )
             except ValidationError as error:

@@ -207,6 +207,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 # instance's administrators (superusers) to assign, never filed under a practice by guess.
 CONTACTPOLICY_SINGLE_PRACTICE_ID = int(os.environ.get("CONTACTPOLICY_SINGLE_PRACTICE_ID") or 0)
 
+# API rate limits (messaging/inbox/ratelimit.py): each token's reads, and each client's messages
+# sent through the API, per minute. A declared emergency or a message that reads as a crisis is
+# never limited. Counted in the shared Redis when REDIS_URL is set.
+API_TOKEN_READS_PER_MINUTE = int(os.environ.get("API_TOKEN_READS_PER_MINUTE", "120"))
+API_CLIENT_MESSAGES_PER_MINUTE = int(os.environ.get("API_CLIENT_MESSAGES_PER_MINUTE", "10"))
+if os.environ.get("REDIS_URL", "").startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
 

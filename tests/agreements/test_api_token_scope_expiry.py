@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agreements.models import ApiTokenScope
 from agreements.tokens import DEFAULT_LIFETIME, api_token_create
-from messaging.models import InboundEnvelope
+from messaging.models import EnvelopeStatus, InboundEnvelope
 from tests.factories import sign_in
 
 
@@ -40,12 +40,21 @@ def test_a_token_expires_after_90_days_by_default(client, world, time_machine):
 def test_a_read_only_token_reads_but_cannot_send(client, world):
     _, raw = api_token_create(user=world.client.user, name="Reader", scope=ApiTokenScope.READ)
     assert client.get(reverse("api:messages"), **_auth(raw)).status_code == 200
-    response = _send(client, raw, emergency=True)
+    response = _send(client, raw)
     assert response.status_code == 403
     assert "only read" in response.json()["detail"] and "988" in response.json()["detail"]
-    assert not InboundEnvelope.objects.exists()
+    refused = InboundEnvelope.objects.get()  # stored first, then refused
+    assert refused.status == EnvelopeStatus.REFUSED and refused.refusal == "read_only_token"
     _, writer = api_token_create(user=world.client.user, name="Writer")
     assert _send(client, writer).status_code == 201
+
+
+def test_a_read_only_token_never_holds_back_an_emergency(client, world):
+    _, raw = api_token_create(user=world.client.user, name="Reader", scope=ApiTokenScope.READ)
+    declared = _send(client, raw, body="", purpose=None, emergency=True)
+    assert declared.status_code == 201 and declared.json()["category"] == "crisis"
+    detected = _send(client, raw, body="I took all my pills and I want to die")
+    assert detected.status_code == 201 and detected.json()["category"] == "crisis"
 
 
 def test_the_tokens_page_creates_with_scope_and_expiry_and_shows_them(client, world):
