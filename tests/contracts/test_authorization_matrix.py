@@ -373,17 +373,19 @@ MATRIX: dict[str, Row] = {
     "escalation:list": Row(
         statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=200)
     ),
+    # Another therapist's client's escalation: only once they are paged for it (the tests
+    # below and tests/escalation); admins of the practice always.
     "escalation:detail": Row(
-        statuses(403, therapist=200, other_therapist=200, admin=200, other_admin=404),
+        statuses(403, therapist=200, other_therapist=404, admin=200, other_admin=404),
         kwargs=_escalation,
     ),
     "escalation:acknowledge": Row(
-        statuses(403, therapist=302, other_therapist=302, admin=302, other_admin=404),
+        statuses(403, therapist=302, other_therapist=404, admin=302, other_admin=404),
         method="post",
         kwargs=_escalation,
     ),
     "escalation:outcome": Row(
-        statuses(403, therapist=400, other_therapist=400, admin=400, other_admin=404),
+        statuses(403, therapist=400, other_therapist=404, admin=400, other_admin=404),
         method="post",
         kwargs=_escalation,
     ),
