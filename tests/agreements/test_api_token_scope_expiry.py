@@ -6,11 +6,14 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agreements.models import ApiTokenScope
 from agreements.tokens import DEFAULT_LIFETIME, api_token_create
 from messaging.models import EnvelopeStatus, InboundEnvelope
 from tests.factories import sign_in
+from tests.intake.test_fuzz_inbound import FUZZ
 
 
 def _auth(raw: str) -> dict:
@@ -83,3 +86,17 @@ def test_bad_token_choices_are_form_errors(client, world, data):
     sign_in(client, world.client)
     assert client.post(reverse("api_tokens"), data).status_code == 400
     assert not world.client.user.api_tokens.exists()
+
+
+@FUZZ
+@given(
+    name=st.text(max_size=300),
+    scope=st.one_of(st.text(max_size=20), st.sampled_from(["read", "write", ""])),
+    expires_in=st.one_of(st.text(max_size=12), st.integers().map(str)),
+)
+def test_fuzzed_token_forms_never_5xx(client, world, name, scope, expires_in):
+    sign_in(client, world.client)
+    response = client.post(
+        reverse("api_tokens"), {"name": name, "scope": scope, "expires_in": expires_in}
+    )
+    assert response.status_code in (200, 400)
