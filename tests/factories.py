@@ -302,3 +302,13 @@ def triage_cases(draw: st.DrawFn) -> tuple[InboundMessage, TriageContext]:
 PROPERTY_SETTINGS = settings(
     max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+
+
+# Hypothesis settings for fuzzing a view with the function-scoped test client and world.
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)

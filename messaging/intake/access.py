@@ -6,7 +6,10 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+
+from messaging.intake import selectors
+from messaging.models import InboundEnvelope
 
 
 def instance_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -19,3 +22,11 @@ def instance_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., 
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def access_quarantined_envelope(*, envelope_id: int) -> InboundEnvelope:
+    """The quarantined request, or 404 (none, or already filed)."""
+    envelope = selectors.envelopes_quarantined().filter(pk=envelope_id).first()
+    if envelope is None:
+        raise Http404
+    return envelope

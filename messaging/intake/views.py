@@ -6,14 +6,14 @@ message cannot be processed now the sender still gets crisis help and "we have i
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agreements import selectors as agreement_selectors
 from agreements.models import Channel, Role
 from agreements.roles import role_required
 from messaging.intake import envelopes, selectors
-from messaging.intake.access import instance_admin_required
+from messaging.intake.access import access_quarantined_envelope, instance_admin_required
 from messaging.intake.forms import (
     HELP_NOW_BODY,
     CallerSearchForm,
@@ -180,7 +180,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @instance_admin_required
 def quarantine_assign(request: HttpRequest, envelope_id: int) -> HttpResponse:
-    envelope = get_object_or_404(selectors.envelopes_quarantined(), pk=envelope_id)
+    envelope = access_quarantined_envelope(envelope_id=envelope_id)
     form = QuarantineAssignForm(request.POST, prefix=f"e{envelope.pk}")
     if not form.is_valid():
         messages.error(request, "Choose a practice to file the request under.")

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from agreements.models import ApiTokenScope
 from agreements.tokens import DEFAULT_LIFETIME, api_token_create
 from messaging.models import EnvelopeStatus, InboundEnvelope
-from tests.factories import sign_in
-from tests.intake.test_fuzz_inbound import FUZZ
+from tests.factories import FUZZ, sign_in
 
 
 def _auth(raw: str) -> dict:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from agreements.tokens import api_token_create
 from messaging.inbox.ratelimit import rate_limit_take
 from messaging.models import EnvelopeStatus, InboundEnvelope
-from tests.intake.test_fuzz_inbound import FUZZ
+from tests.factories import FUZZ
 
 CRISIS_TEXT = "I took all my pills and I want to die"
 # Mid-minute, so a test's requests fall in one window.

@@ -7,15 +7,21 @@ import pytest
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from twilio.request_validator import RequestValidator
 
 from agreements.models import User
 from messaging.intake import envelopes
 from messaging.models import Direction, EnvelopeStatus, InboundEnvelope, Message, MessageStatus
-from tests.factories import PASSWORD
-from tests.intake.test_fuzz_inbound import FUZZ
-from tests.intake.test_webhooks import AUTH_TOKEN, signed_sms
+from tests.factories import FUZZ, PASSWORD
 
 CRISIS = "I took all my pills and I want to die"
+AUTH_TOKEN = "quarantine-test-twilio-token"
+
+
+def signed_sms(client, params):
+    url = "http://testserver" + reverse("sms_inbound")
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, params)
+    return client.post(reverse("sms_inbound"), params, HTTP_X_TWILIO_SIGNATURE=signature)
 
 
 def _sms_to_nowhere(client, body=CRISIS, sid="SMq1"):
