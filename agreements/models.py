@@ -611,8 +611,20 @@ class TherapySession(models.Model):
         return f"Session with {self.client.user} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class ApiTokenScope(models.TextChoices):
+    READ = "read", "Read my messages"
+    WRITE = "write", "Read and send messages"
+
+
+def api_token_default_expiry():
+    from agreements.tokens import DEFAULT_LIFETIME
+
+    return timezone.now() + DEFAULT_LIFETIME
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only a SHA-256 digest is stored; the token is shown once."""
+    """A personal API token. Only a SHA-256 digest is stored; the token is shown once. It
+    expires (90 days by default) and carries a scope: read only, or read and send."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -623,9 +635,17 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=api_token_default_expiry)
+    scope = models.CharField(
+        max_length=8, choices=ApiTokenScope.choices, default=ApiTokenScope.WRITE
+    )
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

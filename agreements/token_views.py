@@ -1,5 +1,7 @@
 """A client's personal API tokens: list, create (the token is shown once), revoke."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import tokens
 from .access import access_api_token
-from .models import Role
+from .models import ApiTokenScope, Role
 from .roles import role_required
 
 
@@ -19,6 +21,21 @@ class ApiTokenForm(forms.Form):
         label="Name",
         max_length=tokens.NAME_MAX_LENGTH,
         help_text="Where you will use it, e.g. “Phone shortcut” — so you can recognise it later.",
+    )
+    scope = forms.ChoiceField(
+        label="It may",
+        choices=ApiTokenScope.choices,
+        initial=ApiTokenScope.WRITE,
+        widget=forms.RadioSelect,
+        required=False,  # left out: read and send, as tokens always could
+    )
+    expires_in = forms.TypedChoiceField(
+        label="Expires after",
+        choices=[(days, f"{days} days") for days in tokens.LIFETIME_CHOICES_DAYS],
+        coerce=int,
+        initial=tokens.DEFAULT_LIFETIME.days,
+        required=False,
+        empty_value=tokens.DEFAULT_LIFETIME.days,
     )
 
 
@@ -33,7 +50,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 _, raw_token = tokens.api_token_create(
-                    user=request.user, name=form.cleaned_data["name"]
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"] or ApiTokenScope.WRITE,
+                    lifetime=timedelta(days=form.cleaned_data["expires_in"]),
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from messaging.contactlog.services import contact_event_record
 from messaging.models import EventType
 
-from .models import ApiToken, User
+from .models import ApiToken, ApiTokenScope, User
 from .selectors import membership_for_user
 
 TOKEN_PREFIX = "cp_"
@@ -27,14 +27,27 @@ MAX_TOKEN_LENGTH = 100
 # Recording every request would turn each API read into a write; a minute is precise enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 NAME_MAX_LENGTH = 100
+DEFAULT_LIFETIME = timedelta(days=90)
+LIFETIME_CHOICES_DAYS = (7, 30, 90, 365)
 
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``. Returns the row and the raw token, which is never stored."""
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiTokenScope.WRITE,
+    lifetime: timedelta = DEFAULT_LIFETIME,
+) -> tuple[ApiToken, str]:
+    """A new token for ``user`` with ``scope`` that expires after ``lifetime`` (90 days by
+    default). Returns the row and the raw token, which is never stored."""
+    if scope not in ApiTokenScope.values:
+        raise ValidationError({"scope": "Choose what the token may do."})
+    if not timedelta(days=1) <= lifetime <= timedelta(days=max(LIFETIME_CHOICES_DAYS)):
+        raise ValidationError({"expires_in": "Choose when the token expires."})
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the token a name, e.g. the app that will use it."})
@@ -43,7 +56,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, digest=_digest(raw), prefix=raw[:PREFIX_LENGTH]
+            user=user,
+            name=name,
+            digest=_digest(raw),
+            prefix=raw[:PREFIX_LENGTH],
+            scope=scope,
+            expires_at=timezone.now() + lifetime,
         )
         _log(user, EventType.API_TOKEN_CREATED, f"{user} created API token “{name}”", token)
     return token, raw
@@ -75,7 +93,13 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 
 def api_token_user(raw: str) -> User | None:
-    """The active person a live token belongs to, or ``None``.
+    """The active person a live token belongs to, or ``None``."""
+    token = api_token_live(raw)
+    return token.user if token is not None else None
+
+
+def api_token_live(raw: str) -> ApiToken | None:
+    """The live token (not revoked, not expired, its person active) ``raw`` is, or ``None``.
 
     The lookup is by digest, so the time it takes says nothing about how much of a guessed token
     was right: the database compares hashes, never the secret itself.
@@ -86,7 +110,12 @@ def api_token_user(raw: str) -> User | None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=_digest(raw), revoked_at=None, user__is_active=True)
+        .filter(
+            digest=_digest(raw),
+            revoked_at=None,
+            user__is_active=True,
+            expires_at__gt=timezone.now(),
+        )
         .first()
     )
     if token is None:
@@ -95,7 +124,7 @@ def api_token_user(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
         token.save(update_fields=["last_used_at"])
-    return token.user
+    return token
 
 
 # --- reads (who may open one token: ``access.access_api_token``) ------------------------------

@@ -4,7 +4,10 @@ alert about inbound messages kept but not yet processed."""
 from django.urls import reverse
 
 from agreements.models import Role
-from messaging.intake.selectors import envelopes_needing_attention_count
+from messaging.intake.selectors import (
+    envelopes_needing_attention_count,
+    envelopes_quarantined_count,
+)
 from messaging.notifications.backends import phone_outbox_allowed
 
 # (label, url name): the everyday pages in the bar, the rest under "More".
@@ -80,11 +83,18 @@ def intake_alert(request):
 
     A callable, so the count is only run on pages that show it.
     """
+    user = getattr(request, "user", None)
+    quarantined = (
+        {"intake_quarantined": envelopes_quarantined_count}
+        if user is not None and user.is_superuser
+        else {}
+    )
     membership = getattr(request, "membership", None)
     if membership is None or membership.role == Role.CLIENT:
-        return {"intake_unprocessed": 0}
+        return {"intake_unprocessed": 0, **quarantined}
     return {
         "intake_unprocessed": lambda: envelopes_needing_attention_count(
             practice=membership.practice
-        )
+        ),
+        **quarantined,
     }

@@ -74,9 +74,17 @@ def make_member(email: str, name: str, practice: Practice, role: Role, **extra) 
     )
 
 
+PRACTICE_SMS_NUMBER = "+15550009000"
+PRACTICE_INBOUND_EMAIL = "messages@harbour.test"
+
+
 def make_world() -> World:
     """Two practices and every kind of person in them (the ``world`` fixture)."""
     practice = services.practice_create(name="Harbour Therapy", country="US")
+    # Its inbound number and address: unknown senders writing there are filed under it.
+    practice.inbound_sms_number = PRACTICE_SMS_NUMBER
+    practice.inbound_email = PRACTICE_INBOUND_EMAIL
+    practice.save(update_fields=["inbound_sms_number", "inbound_email"])
     other_practice = services.practice_create(name="Hillside Counselling", country="GB")
     therapist = make_member("t@harbour.test", "Tess Therapist", practice, Role.THERAPIST)
     other_therapist = make_member(
@@ -293,4 +301,14 @@ def triage_cases(draw: st.DrawFn) -> tuple[InboundMessage, TriageContext]:
 
 PROPERTY_SETTINGS = settings(
     max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+# Hypothesis settings for fuzzing a view with the function-scoped test client and world.
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

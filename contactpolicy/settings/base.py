@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "agreements",
     "messaging",
     "contactpolicy",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "contactpolicy.headers.SecurityHeadersMiddleware",
     "agreements.middleware.UserTimezoneMiddleware",
 ]
 
@@ -116,6 +120,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Content-Security-Policy (django-csp 4) on every response: scripts and styles only from our own
+# static files, a script element in a template needs the per-request nonce
+# (``nonce="{{ request.csp_nonce }}"``), never 'unsafe-inline' or 'unsafe-eval'; no inline event
+# handlers or style attributes (a system check, contactpolicy/checks.py, refuses a policy that
+# allows inline script). Other headers: contactpolicy/headers.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -176,6 +200,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # messaging.intake.limits.MESSAGE_BODY_MAX_CHARS in any encoding, the worst being JSON's
 # escaped surrogate pairs (12 bytes for each character outside the BMP).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+
+# Tenancy: an inbound text or email from an unknown sender goes to the practice whose inbound
+# number or address it was sent to. An instance that serves exactly one practice may name it here
+# (its id) to take every other one too; otherwise such a request is quarantined for the
+# instance's administrators (superusers) to assign, never filed under a practice by guess.
+CONTACTPOLICY_SINGLE_PRACTICE_ID = int(os.environ.get("CONTACTPOLICY_SINGLE_PRACTICE_ID") or 0)
+
+# API rate limits (messaging/inbox/ratelimit.py): each token's reads, and each client's messages
+# sent through the API, per minute. A declared emergency or a message that reads as a crisis is
+# never limited. Counted in the shared Redis when REDIS_URL is set.
+API_TOKEN_READS_PER_MINUTE = int(os.environ.get("API_TOKEN_READS_PER_MINUTE", "120"))
+API_CLIENT_MESSAGES_PER_MINUTE = int(os.environ.get("API_CLIENT_MESSAGES_PER_MINUTE", "10"))
+if os.environ.get("REDIS_URL", "").startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
 
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))

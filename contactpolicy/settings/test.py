@@ -22,3 +22,8 @@ FIELD_ENCRYPTION_TEST_PRIMARY_KEY = "Y29udGFjdHBvbGljeS10ZXN0LWtleS1wcmltYXJ5ISE
 FIELD_ENCRYPTION_TEST_OLD_KEY = "Y29udGFjdHBvbGljeS10ZXN0LWtleS1vbGQtb25lISE="
 FIELD_ENCRYPTION_KEYS = [FIELD_ENCRYPTION_TEST_PRIMARY_KEY, FIELD_ENCRYPTION_TEST_OLD_KEY]
 FIELD_ENCRYPTION_KEY_FILE = None
+
+# Tests send bursts of messages and reads from one client as fast as they can; the API rate
+# limits are tested on their own with low limits (tests/inbox/test_api_rate_limits.py).
+API_TOKEN_READS_PER_MINUTE = 100_000
+API_CLIENT_MESSAGES_PER_MINUTE = 100_000

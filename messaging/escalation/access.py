@@ -4,17 +4,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from agreements.models import Membership, Role
 from messaging.models import (
     EscalationPolicy,
+    Notification,
     OnCallOverride,
     OnCallSchedule,
 )
 
-from ..models import Escalation, EscalationState
+from ..models import Escalation
 
 
 def _require_admin(viewer: Membership) -> None:
@@ -59,9 +60,12 @@ def access_override(*, viewer: Membership, override_id: int) -> OnCallOverride:
 
 
 def access_escalation(*, viewer, escalation_id: int) -> Escalation:
-    """Clinicians and admins of the practice; nobody else (not even the operator)."""
+    """Those who may see it (``visible_escalations``); nobody else (not even the operator)."""
+    if viewer.role not in (Role.THERAPIST, Role.ADMIN):
+        raise Http404
     escalation = (
-        Escalation.objects.select_related(
+        visible_escalations(viewer=viewer)
+        .select_related(
             "message__current_decision",
             "client__user",
             "therapist__user",
@@ -69,25 +73,27 @@ def access_escalation(*, viewer, escalation_id: int) -> Escalation:
             "outcome_recorded_by",
             "practice",
         )
-        .filter(pk=escalation_id, practice=viewer.practice)
+        .filter(pk=escalation_id)
         .first()
     )
-    if escalation is None or viewer.role not in (Role.THERAPIST, Role.ADMIN):
+    if escalation is None:
         raise Http404
     return escalation
 
 
 def visible_escalations(*, viewer: Membership) -> QuerySet[Escalation]:
-    """Admins: the practice's. Therapists: their own clients', unknown callers', and any open one
-    (so a colleague can pick up a page that nobody has answered yet). Nobody else.
+    """Admins: the practice's. Therapists: their own clients', unknown callers' (they belong to
+    the practice, like an unknown sender's message), and those they were paged for — another
+    therapist's client's crisis only once the chain reaches them. Nobody else.
     """
     escalations = Escalation.objects.filter(practice=viewer.practice)
     if viewer.role == Role.ADMIN:
         return escalations
     if viewer.role == Role.THERAPIST:
+        paged = Notification.objects.filter(
+            escalation=OuterRef("pk"), recipient_id=viewer.user_id, purpose="page"
+        )
         return escalations.filter(
-            Q(client__therapist=viewer)
-            | Q(client__isnull=True)
-            | Q(state__in=[EscalationState.ACTIVE, EscalationState.EXHAUSTED])
+            Q(client__therapist=viewer) | Q(client__isnull=True) | Q(Exists(paged))
         )
     return escalations.none()

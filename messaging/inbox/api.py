@@ -12,27 +12,33 @@ from datetime import datetime, tzinfo
 from functools import wraps
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import render
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import AuthorizationError
+from ninja.openapi.docs import DocsBase
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict, StrictBool, StrictStr, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from agreements.models import Channel, Membership, Purpose, Role, User
+from agreements.models import ApiTokenScope, Channel, Membership, Purpose, Role, User
 from agreements.selectors import membership_for_user
-from agreements.tokens import api_token_user
+from agreements.tokens import api_token_live
 from messaging.inbox import access, selectors
+from messaging.inbox.ratelimit import rate_limit_take
 from messaging.inbox.services import thread_read_by_client
 from messaging.intake import envelopes
 from messaging.intake.forms import NO_TEXT_GIVEN
 from messaging.intake.normalise import Changes
+from messaging.intake.services import safe_reply
 from messaging.models import Direction, EnvelopeChannel, Message, TriageDecision
 from messaging.triage.categories import Category
+from messaging.triage.detector import detect
 from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
 
 PAGE_MAX_LIMIT = 100
@@ -52,10 +58,35 @@ def _client_membership(user: User) -> Membership:
     return membership
 
 
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+def _too_many(retry_after: int, detail: str) -> JsonResponse:
+    response = JsonResponse({"detail": detail}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 class ClientToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
-        user = api_token_user(token)
-        return _client_membership(user) if user is not None else None
+        api_token = api_token_live(token)
+        if api_token is None:
+            return None
+        membership = _client_membership(api_token.user)
+        request.api_token = api_token
+        # Each token's reads are limited; sending has its own limit (message_create), which
+        # never holds back an emergency.
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            retry_after = rate_limit_take(
+                key=f"api-token:{api_token.pk}",
+                limit=settings.API_TOKEN_READS_PER_MINUTE,
+                window_seconds=60,
+            )
+            if retry_after:
+                raise RateLimited(retry_after)
+        return membership
 
 
 class ClientSession(SessionAuth):
@@ -187,10 +218,27 @@ class ValidationErrorOut(Schema):
     detail: list[ValidationIssue]
 
 
-AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
+AUTH_ERRORS: dict[int, type[Schema]] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    422: ValidationErrorOut,
+    429: ErrorOut,
+}
 
 
 # --- the API -----------------------------------------------------------------------------
+
+
+class VendoredSwagger(DocsBase):
+    """The docs page from the Swagger UI vendored in static/vendor/swagger-ui (no CDN), started by
+    static/js/api-docs.js (no inline script, for the Content-Security-Policy)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        return render(
+            request,
+            "api/docs.html",
+            {"api": api, "openapi_url": self.get_openapi_url(api, kwargs)},
+        )
 
 
 class ContactPolicyAPI(NinjaAPI):
@@ -227,6 +275,7 @@ api = ContactPolicyAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=VendoredSwagger(),
     auth=[ClientToken(), ClientSession()],
 )
 
@@ -280,6 +329,8 @@ def message_create(request: HttpRequest) -> Status:
         body, purpose = _emergency_intake_fields(data)
     else:
         body, purpose = payload.body, payload.purpose or ""
+    if refused := _refused_by_scope_or_limit(request, client, envelope, data, body, changes):
+        return refused
     received = envelopes.envelope_receive(
         envelope=envelope,
         changes=changes,
@@ -304,6 +355,44 @@ def message_create(request: HttpRequest) -> Status:
     out = _message_out(received.message, received.decision, [received.auto_reply], client.zone)
     _log_read(client, [out])
     return Status(201, out)
+
+
+def _never_refused(data: Any, body: str) -> bool:
+    """A declared emergency, or a message that reads as a crisis: no scope or limit holds it."""
+    return _emergency_declared(data) or detect(body).category is Category.CRISIS
+
+
+def _refused_by_scope_or_limit(
+    request: HttpRequest, client: Membership, envelope, data: Any, body: str, changes: Changes
+) -> Status | JsonResponse | None:
+    """A read-only token may not send, and a client sends at most
+    API_CLIENT_MESSAGES_PER_MINUTE messages a minute — except an emergency (``_never_refused``).
+    The request is already stored; a refusal is recorded on it and names crisis help."""
+    help_text = safe_reply(client.practice).text
+    api_token = getattr(request, "api_token", None)
+    if api_token is not None and api_token.scope == ApiTokenScope.READ:
+        if _never_refused(data, body):
+            return None
+        envelopes.envelope_refuse(envelope=envelope, reason="read_only_token", changes=changes)
+        return Status(
+            403,
+            ErrorOut(
+                detail="This API token may only read messages; create one that may send. "
+                + help_text
+            ),
+        )
+    retry_after = rate_limit_take(
+        key=f"api-client-messages:{client.pk}",
+        limit=settings.API_CLIENT_MESSAGES_PER_MINUTE,
+        window_seconds=60,
+    )
+    if not retry_after or _never_refused(data, body):
+        return None
+    envelopes.envelope_refuse(envelope=envelope, reason="rate_limited", changes=changes)
+    return _too_many(
+        retry_after,
+        f"Too many messages in a minute: try again in {retry_after} seconds. {help_text}",
+    )
 
 
 def _issues(error: PydanticValidationError) -> list[ValidationIssue]:
@@ -387,4 +476,12 @@ def _log_read(client: Membership, messages: list[MessageOut]) -> None:
     thread_read_by_client(
         client=client,
         message_ids=[id for m in messages for id in (m.id, *(r.id for r in m.replies))],
+    )
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    return _too_many(
+        error.retry_after,
+        f"Too many requests with this token: try again in {error.retry_after} seconds.",
     )

@@ -261,6 +261,9 @@ def _process_claimed(envelope: InboundEnvelope, *, attempt: int, now: datetime) 
                 raise _ClaimLost
     except _ClaimLost:
         return None
+    except NoPracticeConfigured:
+        _quarantine(envelope=envelope, attempt=attempt)
+        return None
     except Exception as error:
         logger.exception(
             "inbound envelope %s: processing failed (attempt %s)", envelope.pk, attempt
@@ -268,6 +271,36 @@ def _process_claimed(envelope: InboundEnvelope, *, attempt: int, now: datetime) 
         _failure_record(envelope=envelope, attempt=attempt, error=error, now=now)
         return None
     return received
+
+
+def _quarantine(*, envelope: InboundEnvelope, attempt: int) -> None:
+    """No practice knows the sender or the address: kept, not retried, for the instance's
+    administrators to assign (``envelope_quarantine_assign``)."""
+    InboundEnvelope.objects.filter(pk=envelope.pk, attempts=attempt).update(
+        status=EnvelopeStatus.QUARANTINED, last_error="", practice=None
+    )
+    logger.warning(
+        "inbound envelope %s (%s): no practice has its address; quarantined",
+        envelope.pk,
+        envelope.channel,
+    )
+
+
+def envelope_quarantine_assign(*, envelope_id: int, practice: Practice, by: User) -> bool:
+    """File a quarantined request under ``practice`` (an instance administrator's decision) and
+    process it now like any other: triage, reply, escalation. False if it was not quarantined
+    (someone else assigned it first)."""
+    with transaction.atomic(durable=True):
+        assigned = InboundEnvelope.objects.filter(
+            pk=envelope_id, status=EnvelopeStatus.QUARANTINED
+        ).update(practice=practice, status=EnvelopeStatus.PENDING, next_attempt_at=timezone.now())
+    if not assigned:
+        return False
+    logger.info(
+        "inbound envelope %s assigned to practice %s by user %s", envelope_id, practice.pk, by.pk
+    )
+    envelope_process(envelope_id=envelope_id)
+    return True
 
 
 class _ClaimLost(Exception):
@@ -300,7 +333,12 @@ def _receive(envelope: InboundEnvelope) -> tuple[Received, Changes]:
     intake = Intake(**envelope.intake)
     changes: Changes = []
     client = _sender(intake)
-    practice = client.practice if client else _practice(intake)
+    if client is not None:
+        practice = client.practice
+    elif envelope.practice_id and envelope.status != EnvelopeStatus.QUARANTINED:
+        practice = envelope.practice  # told when it was stored, or assigned out of quarantine
+    else:
+        practice = _practice(intake)
     body = text_shortened(
         intake.body, limit=limits.MESSAGE_BODY_MAX_CHARS, field="body", changes=changes
     )

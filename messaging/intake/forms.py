@@ -2,6 +2,7 @@
 
 from django import forms
 
+from agreements.models import Practice
 from messaging.triage.categories import Category
 from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
 
@@ -146,3 +147,11 @@ class PhoneMessageForm(forms.Form):
         elif "emergency" in cleaned and not cleaned.get("body"):
             self.add_error("body", "Write down what the caller said.")
         return cleaned
+
+
+class QuarantineAssignForm(forms.Form):
+    """An instance administrator files a quarantined request under a practice."""
+
+    practice = forms.ModelChoiceField(
+        queryset=Practice.objects.order_by("name"), empty_label=None, label="File under"
+    )

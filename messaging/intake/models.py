@@ -28,6 +28,9 @@ class EnvelopeStatus(models.TextChoices):
     PROCESSED = "processed", "Processed"
     FAILED = "failed", "Processing failed; will be retried"
     REFUSED = "refused", "Refused; the sender was told why"
+    # Sent to a number or address no practice has, by a sender no practice knows: never filed
+    # under a practice by guess. Kept for the instance's administrators to assign.
+    QUARANTINED = "quarantined", "Quarantined: no practice is configured for the address"
 
 
 class InboundEnvelope(models.Model):

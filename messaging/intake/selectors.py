@@ -4,6 +4,7 @@ recognising who sent a message and to which practice.
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -175,7 +176,9 @@ def client_search_by_id(*, practice: Practice, client_id: int) -> Membership | N
 
 
 def practice_for_inbound(*, to_address: str) -> Practice | None:
-    """The practice an unknown sender wrote to: by its number or address, else the only one."""
+    """The practice an unknown sender wrote to: by its number or address, else the one named by
+    ``CONTACTPOLICY_SINGLE_PRACTICE_ID`` (an instance that serves one practice), else None —
+    never a guess such as the oldest practice: the request is then quarantined."""
     to_address = to_address.strip()
     if to_address:
         key = phone_match_key(to_address)
@@ -184,7 +187,19 @@ def practice_for_inbound(*, to_address: str) -> Practice | None:
                 return practice
             if key and phone_match_key(practice.inbound_sms_number) == key:
                 return practice
-    return Practice.objects.order_by("created_at", "pk").first()
+    single = settings.CONTACTPOLICY_SINGLE_PRACTICE_ID
+    return Practice.objects.filter(pk=single).first() if single else None
+
+
+def envelopes_quarantined() -> QuerySet[InboundEnvelope]:
+    """The requests no practice could be told for, newest first (instance administrators)."""
+    return InboundEnvelope.objects.filter(status=EnvelopeStatus.QUARANTINED).order_by(
+        "-received_at", "-id"
+    )
+
+
+def envelopes_quarantined_count() -> int:
+    return InboundEnvelope.objects.filter(status=EnvelopeStatus.QUARANTINED).count()
 
 
 _UNFINISHED = (EnvelopeStatus.PENDING, EnvelopeStatus.PROCESSING, EnvelopeStatus.FAILED)

@@ -15,11 +15,13 @@ from agreements.roles import role_required
 from messaging.between import selectors as between_selectors
 from messaging.between import services as between_services
 from messaging.intake import envelopes, selectors
+from messaging.intake.access import access_quarantined_envelope, instance_admin_required
 from messaging.intake.forms import (
     HELP_NOW_BODY,
     CallerSearchForm,
     ComposeForm,
     PhoneMessageForm,
+    QuarantineAssignForm,
 )
 from messaging.intake.normalise import Changes, text_clean
 from messaging.models import EnvelopeChannel
@@ -188,3 +190,35 @@ def operator_console(request: HttpRequest) -> HttpResponse:
         "messaging/console.html",
         {"search": search, "results": results, "caller": caller, "form": form},
     )
+
+
+@instance_admin_required
+def quarantine_list(request: HttpRequest) -> HttpResponse:
+    """Requests no practice could be told for: metadata only, each with a practice to file it
+    under. Their text is read by the practice's clinicians once it is assigned."""
+    rows = [
+        {
+            "envelope": envelope,
+            "sender": (envelope.intake or {}).get("sender_address", ""),
+            "to": (envelope.intake or {}).get("to_address", ""),
+            "form": QuarantineAssignForm(prefix=f"e{envelope.pk}"),
+        }
+        for envelope in selectors.envelopes_quarantined()[:200]
+    ]
+    return render(request, "messaging/quarantine.html", {"rows": rows})
+
+
+@require_POST
+@instance_admin_required
+def quarantine_assign(request: HttpRequest, envelope_id: int) -> HttpResponse:
+    envelope = access_quarantined_envelope(envelope_id=envelope_id)
+    form = QuarantineAssignForm(request.POST, prefix=f"e{envelope.pk}")
+    if not form.is_valid():
+        flash.error(request, "Choose a practice to file the request under.")
+        return redirect("quarantine_list")
+    practice = form.cleaned_data["practice"]
+    if envelopes.envelope_quarantine_assign(
+        envelope_id=envelope.pk, practice=practice, by=request.user
+    ):
+        flash.success(request, f"Request {envelope.pk} filed under {practice.name}.")
+    return redirect("quarantine_list")

@@ -40,15 +40,40 @@ def browser():
         browser.close()
 
 
+# Every page runs under the real Content-Security-Policy; a violation fails the test. Chromium
+# reports one both as a console error ("... violates the following Content Security Policy
+# directive ...") and as a securitypolicyviolation event, which this script forwards.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} `
+    + `at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+});
+"""
+
+
 @pytest.fixture
-def new_page(browser, request):
-    """A fresh browser context per person; a screenshot of each page is kept on failure."""
+def csp_violations():
+    """What the pages of this test reported as Content-Security-Policy violations."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, request, csp_violations):
+    """A fresh browser context per person; a screenshot of each page is kept on failure; any
+    Content-Security-Policy violation on any page fails the test."""
     contexts = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            csp_violations.append(f"console: {message.text}")
 
     def open_page(timezone_id: str = "America/New_York", viewport: dict | None = None):
         options = {"viewport": viewport} if viewport else {}
         context = browser.new_context(timezone_id=timezone_id, locale="en-US", **options)
         context.set_default_timeout(15_000)
+        context.expose_function("__cspViolation", lambda text: csp_violations.append(text))
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", on_console)
         contexts.append(context)
         return context.new_page()
 
@@ -60,6 +85,8 @@ def new_page(browser, request):
             for n, page in enumerate(context.pages):
                 page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{index}-{n}.png"))
         context.close()
+    if csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture

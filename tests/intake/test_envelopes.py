@@ -15,6 +15,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from agreements import services as agreement_services
+from agreements.models import User
 from messaging.intake import envelopes, limits, tasks
 from messaging.intake.selectors import envelopes_needing_attention_count
 from messaging.models import (
@@ -216,7 +217,7 @@ def test_api_failure_is_202_with_the_envelope_and_crisis_help(client, world, mes
 
 def test_sms_failure_is_still_twiml_with_help(client, world, messages_refused):
     response = signed_sms(
-        client, {"From": "+15550001111", "To": "+1555", "Body": CRISIS, "MessageSid": "SMf1"}
+        client, {"From": "+15550001111", "To": "+15550009000", "Body": CRISIS, "MessageSid": "SMf1"}
     )
     body = response.content.decode()
     assert response.status_code == 200 and response["Content-Type"] == "application/xml"
@@ -243,18 +244,20 @@ def test_console_failure_tells_the_operator_to_escalate_by_hand(client, world, m
     assert envelope.channel == "console" and envelope.submitted_by == world.operator
 
 
-def test_sms_with_no_practice_yet_is_kept_and_processed_once_one_exists(client, db, time_machine):
+def test_sms_with_no_practice_yet_is_kept_and_filed_once_one_exists(client, db, time_machine):
     response = signed_sms(
-        client, {"From": "+15550001111", "To": "+1555", "Body": CRISIS, "MessageSid": "SMn1"}
+        client, {"From": "+15550001111", "To": "+15550009000", "Body": CRISIS, "MessageSid": "SMn1"}
     )
     assert response.status_code == 200
     assert "911" in response.content.decode()  # the help given where no practice is known
     envelope = InboundEnvelope.objects.get()
-    assert envelope.status == EnvelopeStatus.FAILED
-    assert envelope.last_error == "NoPracticeConfigured" and envelope.practice is None
+    assert envelope.status == EnvelopeStatus.QUARANTINED and envelope.practice is None
 
     practice = agreement_services.practice_create(name="Harbour Therapy", country="US")
-    assert sweep_later(time_machine, 11) == 1
+    # A new practice is not a guess either: the envelope waits to be filed.
+    assert sweep_later(time_machine, 11) == 0
+    root = User.objects.create_superuser(email="root@example.test", password="x", name="Root")
+    assert envelopes.envelope_quarantine_assign(envelope_id=envelope.pk, practice=practice, by=root)
     message = inbound().get()
     assert message.practice == practice and message.status == MessageStatus.ESCALATED
     assert message.provider_message_id == "SMn1"
@@ -294,7 +297,12 @@ def test_nul_and_an_over_long_sender_are_handled_and_recorded(client, world):
     sender = "+1555" + "0" * 300
     response = signed_sms(
         client,
-        {"From": sender, "To": "+1555", "Body": "can I\x00 book friday", "MessageSid": "SMl1"},
+        {
+            "From": sender,
+            "To": "+15550009000",
+            "Body": "can I\x00 book friday",
+            "MessageSid": "SMl1",
+        },
     )
     assert response.status_code == 200
     message = inbound().get()

@@ -256,12 +256,24 @@ def test_a_crisis_sentence_anywhere_escalates(client, world, api_token, channel,
     if channel == "sms":
         response = post_sms(
             client,
-            {"From": "+15550001111", "To": "", "Body": body, "MessageSid": f"SMc{next(SIDS)}"},
+            {
+                "From": "+15550001111",
+                "To": "+15550009000",
+                "Body": body,
+                "MessageSid": f"SMc{next(SIDS)}",
+            },
         )
     elif channel == "email":
         response = post_email(
             client,
-            as_json({"from": "x@elsewhere.test", "text": body, "message_id": f"<c{next(SIDS)}@x>"}),
+            as_json(
+                {
+                    "from": "x@elsewhere.test",
+                    "to": "messages@harbour.test",
+                    "text": body,
+                    "message_id": f"<c{next(SIDS)}@x>",
+                }
+            ),
         )
     elif channel == "api":
         response = post_api(
