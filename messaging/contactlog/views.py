@@ -12,7 +12,6 @@ from messaging.contactlog.forms import BreakGlassForm, LogFilterForm
 from messaging.contactlog.services import log_exported, message_body_break_glass
 
 
-
 def _filtered(request: HttpRequest):
     form = LogFilterForm(request.GET or None, viewer=request.membership)
     events = selectors.filtered_events(

@@ -24,8 +24,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 
 from contactpolicy import crypto
-from contactpolicy.progress import Progress, command_stream
 from contactpolicy.fields import EncryptedJSONField, EncryptedTextField
+from contactpolicy.progress import Progress, command_stream
 
 ENCRYPTED_FIELDS = (EncryptedTextField, EncryptedJSONField)
 
