@@ -1,8 +1,9 @@
 """Logging filters that keep the console readable.
 
-* ``EngineTickAtDebug``: the engine tick runs every second; Celery's "received", "succeeded" and
-  beat's "sending due task" lines for it are logged at DEBUG, so at INFO they are not shown and a
-  page, a failed send or a restart is not buried under them.
+* ``EngineTickAtDebug``: the engine tick runs every second (the watchdog and the envelope sweep
+  every few); Celery's "received", "succeeded" and beat's "sending due task" lines for them are
+  logged at DEBUG, so at INFO they are not shown and a page, a failed send or a restart is not
+  buried under them. Their warnings and errors (a stalled engine, a failed run) stay as they are.
 * ``OneLinePermissionDenied``: Django logs every 403 from ``PermissionDenied`` (and a 400 from a
   bad body) with its traceback. A denial is the permission layer working, not an error: the one
   line ("Forbidden (Permission denied): /path") is kept, the traceback dropped. 5xx keep theirs.
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 import logging
 
-# The beat entries and task names that run every few seconds.
+# The periodic tasks (beat entries in settings.CELERY_BEAT_SCHEDULE), by task name: every Celery
+# line about one of them names it.
 ROUTINE_TICKS = (
     "messaging.tasks.escalation_tick",
-    "escalation-tick",
+    "messaging.tasks.engine_watchdog",
+    "messaging.tasks.envelopes_sweep",
 )
 # The loggers Celery writes those lines to (the worker's strategy and trace, and beat).
 CELERY_TICK_LOGGERS = ("celery.worker.strategy", "celery.app.trace", "celery.beat")

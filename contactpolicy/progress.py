@@ -61,6 +61,8 @@ class Progress:
 
     def advance(self, count: int = 1) -> None:
         self.done += count
+        if self.total is not None and self.done >= self.total:
+            return  # the last line is finish()'s
         now = self.clock()
         if self._last_written is None or now - self._last_written >= self.interval:
             self._write(self.line(now))

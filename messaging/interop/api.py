@@ -9,7 +9,7 @@ break-glass reads.
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict, StrictStr
@@ -75,7 +75,7 @@ def client_fhir(
     request: HttpRequest,
     id: Annotated[int, Path(ge=1, le=ID_MAX)],
     params: Query[ExportIn],
-) -> HttpResponse:
+) -> HttpResponse | Status:
     admin: Membership = request.auth
     client = access.access_client_to_export(viewer=admin, client_id=id)
     try:
@@ -86,5 +86,5 @@ def client_fhir(
             break_glass_reason=params.break_glass_reason,
         )
     except ValueError as error:
-        return router.api.create_response(request, {"detail": str(error)}, status=400)
+        return Status(400, ErrorOut(detail=str(error)))
     return fhir_response(bundle)
