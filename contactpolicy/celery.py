@@ -6,11 +6,15 @@ import os
 from celery import Celery
 from celery.signals import worker_init
 
+from contactpolicy.logfilters import quiet_engine_tick
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactpolicy.settings.dev")
 
 app = Celery("contactpolicy")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The engine tick's per-second "received"/"succeeded"/"sending" lines are logged at DEBUG.
+quiet_engine_tick()
 
 
 @worker_init.connect

@@ -2,6 +2,7 @@
 of contact history run through the real services (``manage.py seed_demo``)."""
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -55,6 +56,17 @@ DEMO_LOGINS = (
     DemoLogin("client2@demo.test", "client", "Jordan Lee — therapy content held for session"),
     DemoLogin("client3@demo.test", "client", "Casey Morgan — no agreement yet"),
 )
+
+
+def local_site_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses to reach a server bound to ``host:port``.
+
+    A wildcard bind (0.0.0.0, ::) is reached through the loopback address; an IPv6 address
+    is bracketed.
+    """
+    reachable = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    url_host = f"[{reachable}]" if ":" in reachable else reachable
+    return f"http://{url_host}:{port}"
 
 
 def demo_password() -> str:
@@ -226,13 +238,88 @@ def seed_demo() -> Practice:
     return practice
 
 
+_DEMO_ROUTINE = [
+    # (client's email, days ago, hour, text, purpose, reply after minutes or None)
+    (
+        "client2@demo.test",
+        29,
+        10,
+        "Can I get a receipt for October for my insurance?",
+        "logistics",
+        90,
+    ),
+    ("client@demo.test", 27, 14, "Running 10 minutes late today, sorry.", "logistics", 20),
+    (
+        "client2@demo.test",
+        24,
+        20,
+        "Work was hard again and I noticed the old pattern.",
+        "clinical",
+        None,
+    ),
+    ("client@demo.test", 22, 9, "Could we move Thursday to the afternoon?", "logistics", 300),
+    (
+        "client2@demo.test",
+        20,
+        11,
+        "My new prescription is making me dizzy, should I stop it?",
+        "urgent",
+        45,
+    ),
+    ("client2@demo.test", 17, 9, "Is the invoice for November ready?", "logistics", 60 * 30),
+    ("client2@demo.test", 17, 12, "Also the superbill for October please", "logistics", None),
+    ("client2@demo.test", 16, 15, "And can we switch to video next week?", "logistics", None),
+    ("client@demo.test", 13, 16, "Checking in: a steadier day, went for a walk.", "clinical", 120),
+    ("client2@demo.test", 8, 13, "The parking code changed, what is it now?", "logistics", 15),
+    ("client@demo.test", 4, 11, "Checking in, slept better, saw my sister.", "clinical", 200),
+    (
+        "client2@demo.test",
+        2,
+        19,
+        "I keep replaying the conversation with my mum.",
+        "clinical",
+        None,
+    ),
+]
+
+_DEMO_CRISIS_NIGHTS = [
+    # (days ago, hour, minute, channel, text, who acknowledges (email), minutes to ack, outcome)
+    (
+        18,
+        23,
+        40,
+        "sms",
+        "i cant do this anymore. the pills are on the table",
+        "oncall@demo.test",
+        7,
+        "referred_to_emergency",
+    ),
+    (
+        6,
+        2,
+        15,
+        "portal",
+        "I don't want to be here anymore, I've written letters",
+        "therapist@demo.test",
+        3,
+        "safety_confirmed",
+    ),
+]
+
+
+def demo_history_steps() -> int:
+    """How many messages and crisis nights ``seed_demo_history`` plays (its progress total)."""
+    return len(_DEMO_ROUTINE) + len(_DEMO_CRISIS_NIGHTS)
+
+
 @transaction.atomic
-def seed_demo_history() -> None:
+def seed_demo_history(*, progress: Callable[[int], None] = lambda done: None) -> None:
     """A month of contact, so the oversight dashboard and the log have something to answer.
 
     Runs through the real services with the clock set to each moment: messages arrive and are
     triaged, most are answered in time and a few late, one client goes over their limit, and
     two crisis nights are escalated and acknowledged. Idempotent like ``seed_demo``.
+    ``progress(1)`` is called after each message and each crisis night.
     """
     practice = Practice.objects.get(name=DEMO_PRACTICE)
     if Escalation.objects.filter(practice=practice).exists():
@@ -240,8 +327,8 @@ def seed_demo_history() -> None:
     members = {
         m.user.email: m for m in Membership.objects.filter(practice=practice).select_related("user")
     }
-    alex, jordan = members["client@demo.test"], members["client2@demo.test"]
-    maya, sam = members["therapist@demo.test"].user, members["oncall@demo.test"].user
+    alex = members["client@demo.test"]
+    maya = members["therapist@demo.test"].user
     zone = ZoneInfo(practice.time_zone)
     today = timezone.localdate(timezone=zone)
 
@@ -253,22 +340,8 @@ def seed_demo_history() -> None:
         for pk in Notification.objects.filter(status="pending").values_list("pk", flat=True):
             notification_send(notification_id=pk, now=now)
 
-    routine = [
-        # (client, days ago, hour, text, purpose, reply after minutes or None)
-        (jordan, 29, 10, "Can I get a receipt for October for my insurance?", "logistics", 90),
-        (alex, 27, 14, "Running 10 minutes late today, sorry.", "logistics", 20),
-        (jordan, 24, 20, "Work was hard again and I noticed the old pattern.", "clinical", None),
-        (alex, 22, 9, "Could we move Thursday to the afternoon?", "logistics", 300),
-        (jordan, 20, 11, "My new prescription is making me dizzy, should I stop it?", "urgent", 45),
-        (jordan, 17, 9, "Is the invoice for November ready?", "logistics", 60 * 30),
-        (jordan, 17, 12, "Also the superbill for October please", "logistics", None),
-        (jordan, 16, 15, "And can we switch to video next week?", "logistics", None),
-        (alex, 13, 16, "Checking in: a steadier day, went for a walk.", "clinical", 120),
-        (jordan, 8, 13, "The parking code changed, what is it now?", "logistics", 15),
-        (alex, 4, 11, "Checking in, slept better, saw my sister.", "clinical", 200),
-        (jordan, 2, 19, "I keep replaying the conversation with my mum.", "clinical", None),
-    ]
-    for client, days_ago, hour, text, purpose, reply_after in routine:
+    for client_email, days_ago, hour, text, purpose, reply_after in _DEMO_ROUTINE:
+        client = members[client_email]
         received = message_receive(
             practice=practice,
             channel="portal",
@@ -285,31 +358,19 @@ def seed_demo_history() -> None:
                 body="Thanks for letting me know. Let's go over this together.",
                 now=at(days_ago, hour) + timedelta(minutes=reply_after),
             )
+        progress(1)
 
-    crisis_nights = [
-        # (days ago, hour, minute, channel, text, who acknowledges, minutes to ack, outcome)
-        (
-            18,
-            23,
-            40,
-            "sms",
-            "i cant do this anymore. the pills are on the table",
-            sam,
-            7,
-            "referred_to_emergency",
-        ),
-        (
-            6,
-            2,
-            15,
-            "portal",
-            "I don't want to be here anymore, I've written letters",
-            maya,
-            3,
-            "safety_confirmed",
-        ),
-    ]
-    for days_ago, hour, minute, channel, text, acker, ack_after, outcome in crisis_nights:
+    for (
+        days_ago,
+        hour,
+        minute,
+        channel,
+        text,
+        acker_email,
+        ack_after,
+        outcome,
+    ) in _DEMO_CRISIS_NIGHTS:
+        acker = members[acker_email].user
         start = at(days_ago, hour, minute)
         received = message_receive(
             practice=practice, channel=channel, body=text, sender=alex, received_at=start
@@ -334,6 +395,7 @@ def seed_demo_history() -> None:
             note="Spoke with Alex; went through the safety plan together.",
             now=ack_at + timedelta(minutes=25),
         )
+        progress(1)
     _demo_between_sessions(practice, alex, maya, at)
 
 

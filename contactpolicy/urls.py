@@ -6,6 +6,10 @@ from agreements import views as agreement_views
 from agreements.forms import ChangePasswordForm, NewPasswordForm, SignInForm
 from messaging.escalation import health_views
 from messaging.inbox.api import api
+from messaging.interop.api import router as interop_router
+
+# The admins' FHIR export joins the client API under /api/v1/ with auth of its own.
+api.add_router("/", interop_router)
 
 urlpatterns = [
     path("", agreement_views.home, name="home"),
@@ -38,5 +42,6 @@ urlpatterns = [
     path("", include("messaging.notifications.urls")),
     path("", include("messaging.oversight.urls")),
     path("", include("messaging.between.urls")),
+    path("", include("messaging.interop.urls")),
     path("api/v1/", api.urls),
 ]

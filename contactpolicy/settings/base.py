@@ -227,9 +227,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A 403 is the permission layer working: one line, no traceback (contactpolicy/logfilters.py).
+    "filters": {"one_line_denials": {"()": "contactpolicy.logfilters.OneLinePermissionDenied"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["one_line_denials"]},
+    },
 }
 
 # The address people use to reach the app; used in emailed links.

@@ -38,6 +38,7 @@ class EventType(models.TextChoices):
     MESSAGE_READ = "message.read", "Message read"
     BODY_BREAK_GLASS = "message.break_glass", "Message body opened by an admin (break-glass)"
     LOG_EXPORTED = "log.exported", "Contact log exported"
+    RECORD_EXPORTED = "record.exported", "Client record exported (FHIR)"
     MESSAGE_REPLIED = "message.replied", "Reply sent"
     MESSAGE_RETRIAGED = "message.retriaged", "Message re-triaged"
     MESSAGE_RAISED = "message.raised", "Raised by the client (this can't wait)"

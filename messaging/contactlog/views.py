@@ -1,7 +1,5 @@
 """The contact log: review pages with filters, CSV export, and break-glass reading."""
 
-import csv
-
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,22 +7,9 @@ from django.utils import timezone
 from agreements.models import Role
 from agreements.roles import role_required
 from messaging.contactlog import access, selectors
-from messaging.contactlog.csv_export import Echo, safe_cell
+from messaging.contactlog.csv_export import contact_log_csv_lines
 from messaging.contactlog.forms import BreakGlassForm, LogFilterForm
 from messaging.contactlog.services import log_exported, message_body_break_glass
-
-CSV_COLUMNS = [
-    "occurred_at",
-    "event",
-    "summary",
-    "actor",
-    "client",
-    "therapist",
-    "channel",
-    "category",
-    "disposition",
-    "message_id",
-]
 
 
 def _filtered(request: HttpRequest):
@@ -59,31 +44,12 @@ def contact_log(request: HttpRequest) -> HttpResponse:
 def contact_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, events = _filtered(request)
     log_exported(viewer=request.membership, by=request.user, query=request.GET.urlencode())
-    writer = csv.writer(Echo())
     # The rows are written while the response streams, after the middleware has put the
     # viewer's zone away again: name it here.
-    zone = request.membership.zone
-
-    def rows():
-        yield writer.writerow(CSV_COLUMNS)
-        for event in selectors.events_for_export(events):
-            yield writer.writerow(
-                [
-                    safe_cell(timezone.localtime(event.occurred_at, zone).isoformat()),
-                    safe_cell(event.get_event_type_display()),
-                    safe_cell(event.summary),
-                    safe_cell(event.actor.name if event.actor else ""),
-                    safe_cell(event.client.user.name if event.client else ""),
-                    safe_cell(event.therapist.user.name if event.therapist else ""),
-                    safe_cell(event.channel),
-                    safe_cell(event.category),
-                    safe_cell(event.disposition),
-                    safe_cell(event.message_id or ""),
-                ]
-            )
+    lines = contact_log_csv_lines(events, zone=request.membership.zone)
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contact-log-{stamp}.csv"'
     response["X-Time-Zone"] = request.membership.time_zone
     return response

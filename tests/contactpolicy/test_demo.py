@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from agreements.models import Membership, User
 from contactpolicy.demo import DEMO_LOGINS, demo_password, seed_demo
-from messaging.models import Message
+from messaging.models import Message, Notification
 
 
 def test_seed_demo_is_idempotent_and_every_login_works(client, db):
@@ -63,3 +63,33 @@ def test_the_runstack_banner_lists_every_demo_login():
     for login in DEMO_LOGINS:
         assert login.email in out.getvalue(), login.email
     assert "operator@demo.test" in out.getvalue()
+
+
+def test_seed_demo_links_point_at_the_address_the_stack_serves_on(db, monkeypatch):
+    import io
+    import re
+
+    from django.core.management import call_command
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    stderr = io.StringIO()
+    call_command(
+        "seed_demo", "--host", "0.0.0.0", "--port", "8123", stdout=io.StringIO(), stderr=stderr
+    )
+    links = {
+        link
+        for notification in Notification.objects.all()
+        for link in re.findall(r"https?://[^\s/]+", str(notification.body))
+    }
+    assert links == {"http://127.0.0.1:8123"}, links
+    # The month of history reports its progress, and ends with a line that says it is done.
+    assert "Seeding a month of demo history" in stderr.getvalue()
+    assert "done in" in stderr.getvalue().splitlines()[-1]
+
+
+def test_local_site_url_reaches_a_wildcard_bind_through_loopback():
+    from contactpolicy.demo import local_site_url
+
+    assert local_site_url("0.0.0.0", 8080) == "http://127.0.0.1:8080"
+    assert local_site_url("::", 8080) == "http://[::1]:8080"
+    assert local_site_url("192.168.1.5", 9000) == "http://192.168.1.5:9000"

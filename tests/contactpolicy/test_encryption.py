@@ -190,9 +190,15 @@ def test_rotation_re_encrypts_old_rows_with_the_new_primary(world):
         assert "would re-encrypt" in out.getvalue()
         assert raw("messaging_message", "body", old.pk) == token, "a dry run writes nothing"
 
-        out = StringIO()
-        call_command("rotate_encryption_keys", "--batch-size", "2", stdout=out)
+        out, progress = StringIO(), StringIO()
+        call_command("rotate_encryption_keys", "--batch-size", "2", stdout=out, stderr=progress)
     report = out.getvalue()
+    # Progress and an estimate on stderr, counts only; it ends with every row seen.
+    lines = progress.getvalue().splitlines()
+    assert lines[-1].startswith("Re-encrypting: ") and "done in" in lines[-1]
+    done, total = lines[-1].split(": ")[1].split(" ")[0].split("/")
+    assert done == total
+    assert CRISIS not in progress.getvalue() and "gAAAAA" not in progress.getvalue()
     assert "messaging.Message:" in report and "agreements.SafetyPlan:" in report
     assert "ContactEvent" not in report
     assert CRISIS not in report and "gAAAAA" not in report and NEW not in report

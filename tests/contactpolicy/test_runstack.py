@@ -85,6 +85,13 @@ class OutputCollector:
         with self._lock:
             return any(line.startswith(prefix) and needle in line for line in self.lines)
 
+    def first_index(self, prefix: str, needle: str) -> int | None:
+        with self._lock:
+            for index, line in enumerate(self.lines):
+                if line.startswith(prefix) and needle in line:
+                    return index
+        return None
+
     def count(self, prefix: str, needle: str) -> int:
         with self._lock:
             return sum(line.startswith(prefix) and needle in line for line in self.lines)
@@ -172,7 +179,28 @@ def test_runstack_starts_everything_and_sigint_stops_it_cleanly(stack_env):
         assert {p.nice() for p in workers["crisis"]} == {own_niceness}
         assert {p.nice() for p in workers["routine"]} == {min(own_niceness + 10, 19)}
         assert len(descendants) >= 9, commands
+
+        # The banner comes last: after the web server answers and both workers and beat are
+        # ready, with the real address and the demo logins, ending with the Ctrl-C help.
+        banner = f"Contact Policy is running at http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 10
+        while not output.has("stack", banner):
+            assert time.monotonic() < deadline, f"no banner:\n{output.text()}"
+            time.sleep(0.2)
+        banner_at = output.first_index("stack", banner)
+        for name, marker in (
+            ("crisis", WORKER_READY),
+            ("worker", WORKER_READY),
+            ("beat", BEAT_STARTED),
+        ):
+            assert output.first_index(name, marker) < banner_at, output.text()
         assert output.has("stack", "admin@demo.test")
+        assert output.has("stack", "Press Ctrl-C to stop")
+        # A quiet console: the engine ticks every second, and none of it shows at INFO.
+        time.sleep(3)
+        # (The workers' startup banner lists the task; a tick's own lines name it with its id.)
+        assert not output.has("crisis", "escalation_tick["), output.text()
+        assert not output.has("beat", "Sending due task escalation-tick"), output.text()
 
         # A crisis worker that dies (as one can when the broker drops mid-acknowledgement) is
         # started again, like a deployment's restart policy; the rest keeps running.
@@ -187,6 +215,11 @@ def test_runstack_starts_everything_and_sigint_stops_it_cleanly(stack_env):
         assert output.has("stack", f"crisis (pid {crisis_main.pid}) exited unexpectedly")
         assert output.has("stack", "starting it again")
         assert http_status(login_url) == 200
+        # Once the restarted worker is ready the banner is printed again, last.
+        deadline = time.monotonic() + 10
+        while output.count("stack", banner) < 2:
+            assert time.monotonic() < deadline, f"banner not repeated:\n{output.text()}"
+            time.sleep(0.2)
         descendants = psutil.Process(stack.pid).children(recursive=True)
 
         stack.send_signal(signal.SIGINT)

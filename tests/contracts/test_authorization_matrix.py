@@ -310,6 +310,7 @@ MATRIX: dict[str, Row] = {
     "away_periods": Row(THERAPIST_ONLY),
     "away_period_delete": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_away_period),
     "client_detail": Row(THERAPIST_OR_ADMIN_OF_CLIENT, kwargs=_client_id),
+    "client_fhir_export": Row(THERAPIST_OR_ADMIN_OF_CLIENT, kwargs=_client_id),
     "agreement_draft": Row(THERAPIST_OF_CLIENT_POSTS, method="post", kwargs=_client_id),
     "safety_plan_edit": Row(THERAPIST_OF_CLIENT_ADMIN_IF_PAGED, kwargs=_client_id),
     "crisis_period_new": Row(THERAPIST_OF_CLIENT, kwargs=_client_id),
@@ -406,6 +407,11 @@ MATRIX: dict[str, Row] = {
     "api:message": Row(
         statuses(403, anonymous=401, client=200, other_client=404),
         kwargs=lambda world: {"id": _client_message(world)["message_id"]},
+    ),
+    # The FHIR export for the practice's EHR: admins only, their own practice's clients.
+    "api:client_fhir": Row(
+        statuses(403, anonymous=401, admin=200, other_admin=404),
+        kwargs=lambda world: {"id": world.client.pk},
     ),
     "api:openapi-json": Row(PUBLIC),
     "api:openapi-view": Row(PUBLIC),

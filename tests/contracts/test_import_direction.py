@@ -15,8 +15,9 @@ Layers, lowest first; a module may import its own layer or a lower one:
 5. ``messaging.intake``, ``messaging.voice`` (the answering service, another way in) and
    ``messaging.between`` (check-ins and caring messages, whose replies and STOPs intake links);
 6. ``messaging.inbox``;
-7. the top: ``messaging.oversight``, the contact log's own pages (``messaging.contactlog.views``
-   and ``urls``, which need the role layer of ``agreements``) and the runtime — URL and server
+7. the top: ``messaging.oversight``, ``messaging.interop`` (the FHIR export), the contact log's
+   own pages (``messaging.contactlog.views`` and ``urls``, which need the role layer of
+   ``agreements``) and the runtime — URL and server
    entry points, demo data, management commands, context processors, template tags.
 
 Any ``*.models`` module may be imported from anywhere but the pure layer, and so may the
@@ -77,6 +78,8 @@ LAYER_PREFIXES = (
     ("messaging.contactlog.views", TOP),
     ("messaging.contactlog.urls", TOP),
     ("messaging.oversight", TOP),
+    # Exports to other systems read every package (agreements, messages, the log).
+    ("messaging.interop", TOP),
     ("messaging.management", TOP),
     ("messaging.templatetags", TOP),
     ("agreements.demo", TOP),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.models import Membership, Practice, Role
+from contactpolicy.progress import Progress, command_stream
 from messaging.contactlog.services import contact_events_bulk_record
 from messaging.models import ContactEvent, EventType
 
@@ -88,6 +89,7 @@ class Command(BaseCommand):
         now = timezone.now()
         written = 0
         batch: list[ContactEvent] = []
+        progress = Progress("Contact-log rows", total=rows, stream=command_stream(self.stderr))
         while written < rows:
             client = rng.choice(clients)
             channel = rng.choices(list(CHANNEL_WEIGHTS), weights=CHANNEL_WEIGHTS.values())[0]
@@ -123,9 +125,9 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     contact_events_bulk_record(practice=practice, events=batch)
                 written += len(batch)
+                progress.advance(len(batch))
                 batch = []
-                if written % 100_000 < BATCH:
-                    self.stdout.write(f"{written:,} rows")
+        progress.finish()
         self.stdout.write(self.style.SUCCESS(f"Wrote {written:,} contact-log rows for {practice}."))
 
 

@@ -25,6 +25,7 @@ from django.db import connection, models, transaction
 
 from contactpolicy import crypto
 from contactpolicy.fields import EncryptedJSONField, EncryptedTextField
+from contactpolicy.progress import Progress, command_stream
 
 ENCRYPTED_FIELDS = (EncryptedTextField, EncryptedJSONField)
 
@@ -82,8 +83,17 @@ class Command(BaseCommand):
         )
         total = Counts()
         unreadable: list[str] = []
-        for model, fields in encrypted_models():
-            counts = self.rotate_model(model, fields, batch_size=batch_size, dry_run=dry_run)
+        found = encrypted_models()
+        # Counts only (rows seen); the total is taken once, rows the app adds meanwhile go on top.
+        progress = Progress(
+            "Re-encrypting" if not dry_run else "Checking",
+            total=sum(model._default_manager.count() for model, _ in found),
+            stream=command_stream(self.stderr),
+        )
+        for model, fields in found:
+            counts = self.rotate_model(
+                model, fields, batch_size=batch_size, dry_run=dry_run, progress=progress
+            )
             verb = "would re-encrypt" if dry_run else "re-encrypted"
             line = (
                 f"{model._meta.label}: {counts.rows} rows, {verb} {counts.rotated} value(s) "
@@ -101,6 +111,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
             for name in ("rows", "rotated", "current", "plaintext", "changed_meanwhile"):
                 setattr(total, name, getattr(total, name) + getattr(counts, name))
+        progress.finish()
         self.stdout.write(
             f"Total: {total.rewritten} value(s) {'to re-encrypt' if dry_run else 're-encrypted'}"
             f", {total.current} already on the primary key."
@@ -119,6 +130,7 @@ class Command(BaseCommand):
         *,
         batch_size: int,
         dry_run: bool,
+        progress: Progress | None = None,
     ) -> Counts:
         quote = connection.ops.quote_name
         meta = model._meta
@@ -138,6 +150,8 @@ class Command(BaseCommand):
                     return counts
                 last = rows[-1][0]
                 counts.rows += len(rows)
+                if progress is not None:
+                    progress.advance(len(rows))
                 writes: dict[str, list[tuple[str, tuple[str, Any, str]]]] = {}
                 for row_pk, *values in rows:
                     for f, value in zip(fields, values, strict=True):

@@ -10,6 +10,10 @@ Starts, as child processes with their output prefixed by name:
 * ``worker`` - a Celery worker for the routine queue, niced so it yields the CPU to the rest;
 * ``beat``   - ``celery -A contactpolicy beat`` (exactly one).
 
+The banner (the address and the demo logins) is printed last, once the web server answers and
+both workers and beat have said they are ready, and again whenever a restarted process is
+ready, so it is never scrolled away by startup output.
+
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stop web, the workers and beat (SIGTERM, then SIGKILL after a
 timeout), then Redis, and the command exits 0. A second Ctrl-C skips the grace period.
 
@@ -39,7 +43,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.shortcuts import resolve_url
 
-from contactpolicy.demo import DEMO_LOGINS, demo_password
+from contactpolicy.demo import DEMO_LOGINS, demo_password, local_site_url
 from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
 
 STOP_TIMEOUT = 20.0  # seconds each child gets to exit after SIGTERM before SIGKILL
@@ -59,6 +63,9 @@ ROUTINE_NICENESS = 10
 
 _COLOURS = {"redis": "31", "web": "32", "crisis": "35", "worker": "33", "beat": "36"}
 _NAME_WIDTH = max(len(name) for name in _COLOURS)
+# What each process prints once it is ready (Celery's worker and beat startup lines); web is
+# ready when it answers the sign-in page.
+READY_MARKERS = {"crisis": " ready.", "worker": " ready.", "beat": "beat: Starting"}
 
 try:  # Linux: ask the kernel to SIGTERM each child if runstack itself dies (e.g. SIGKILL).
     _libc = ctypes.CDLL(None, use_errno=True)
@@ -100,6 +107,7 @@ class Child:
     niceness: int = 0
     reader: threading.Thread | None = None
     stopping: bool = field(default=False)
+    ready: bool = field(default=False)
     restarts: list[float] = field(default_factory=list)  # monotonic times of recent restarts
 
     @property
@@ -142,7 +150,7 @@ class Command(BaseCommand):
         env["CONTACTPOLICY_VAR_DIR"] = str(var_dir)
         env["PYTHONUNBUFFERED"] = "1"
         # Links in pages and emails (acknowledge, invitations) point at this stack by default.
-        env.setdefault("SITE_URL", f"http://{host}:{port}")
+        env.setdefault("SITE_URL", local_site_url(host, port))
 
         previous_handlers = self._install_signal_handlers()
         try:
@@ -198,9 +206,7 @@ class Command(BaseCommand):
         )
 
     def _supervise(self, host: str, port: int) -> None:
-        probe_host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
-        url_host = f"[{probe_host}]" if ":" in probe_host else probe_host
-        url = f"http://{url_host}:{port}/"
+        url = local_site_url(host, port) + "/"
         probe_url = url + self._login_path().lstrip("/")
         announced = False
         while self._stop_signal is None:
@@ -208,11 +214,15 @@ class Command(BaseCommand):
                 returncode = child.popen.poll()
                 if returncode is not None:
                     self._restart_or_stop(child, returncode)
-            if not announced and self._answers(probe_url):
+                    announced = False  # say it again once the new process is ready
+            if not announced and self._all_ready() and self._answers(probe_url):
                 announced = True
                 self._announce(url)
             time.sleep(POLL_INTERVAL)
         self._say(f"Received {signal.Signals(self._stop_signal).name}; stopping the stack...")
+
+    def _all_ready(self) -> bool:
+        return all(child.ready for child in self._children if child.name in READY_MARKERS)
 
     def _restart_or_stop(self, child: Child, returncode: int) -> None:
         exit_ = _describe_exit(returncode)
@@ -325,8 +335,12 @@ class Command(BaseCommand):
         stream = child.popen.stdout
         assert stream is not None
         with stream:
+            marker = READY_MARKERS.get(child.name)
             for raw in iter(stream.readline, b""):
-                self._emit(child.name, raw.decode("utf-8", "replace").rstrip("\r\n"))
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                self._emit(child.name, line)
+                if marker is not None and not child.ready and marker in line:
+                    child.ready = True
 
     def _shutdown(self) -> None:
         apps = [child for child in self._children if child.name != "redis"]
@@ -397,12 +411,14 @@ class Command(BaseCommand):
             return False
 
     def _announce(self, url: str) -> None:
+        width = max(len(login.email) for login in DEMO_LOGINS)
         lines = [
             "",
             f"Contact Policy is running at {url}",
             f"Demo logins (password: {demo_password()}):",
-            *(f"    {login.email}" for login in DEMO_LOGINS),
-            "Press Ctrl-C to stop.",
+            *(f"    {login.email:<{width}}  {login.description}" for login in DEMO_LOGINS),
+            "Press Ctrl-C to stop (twice to stop at once). Another address: "
+            "make run HOST=0.0.0.0 PORT=8080.",
             "",
         ]
         for line in lines:
