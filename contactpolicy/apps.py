@@ -7,3 +7,6 @@ class ContactPolicyConfig(AppConfig):
 
     name = "contactpolicy"
     verbose_name = "Contact Policy runtime"
+
+    def ready(self) -> None:
+        from contactpolicy import checks  # noqa: F401  (registers the security checks)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agreements import services
 from agreements.models import CheckInCadence, Membership, Practice, Role, User
+from agreements.signin.services import demo_second_factor_enrol
 from messaging.escalation import lifecycle
 from messaging.escalation.schedules import schedule_create
 from messaging.inbox.services import (
@@ -54,6 +55,15 @@ DEMO_LOGINS = (
 )
 
 
+# Every demo staff login has two-step sign-in on with this authenticator key (the base32 form
+# is what an authenticator app takes; `oathtool --totp -b KEY` prints the current code), and
+# these single-use recovery codes. Clients have none, as a new client wouldn't.
+DEMO_TOTP_KEY_HEX = b"contactpolicy-demo!!".hex()
+DEMO_TOTP_SECRET = "MNXW45DBMN2HA33MNFRXSLLEMVWW6IJB"
+DEMO_RECOVERY_CODES = [f"demo-recovery-{n}" for n in range(1, 6)]
+DEMO_STAFF = ("admin@demo.test", "therapist@demo.test", "oncall@demo.test", "operator@demo.test")
+
+
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD") or "contactpolicy-demo"
 
@@ -90,6 +100,12 @@ def seed_demo() -> Practice:
     sam = _user("oncall@demo.test", "Sam Okafor", password)
     _member(sam, practice, Role.THERAPIST, on_call_eligible=True)
     _member(_user("operator@demo.test", "Robin Hale", password), practice, Role.OPERATOR)
+    for email in DEMO_STAFF:
+        demo_second_factor_enrol(
+            user=User.objects.get(email=email),
+            key_hex=DEMO_TOTP_KEY_HEX,
+            recovery_codes=DEMO_RECOVERY_CODES,
+        )
 
     alex = _member(
         _user("client@demo.test", "Alex Rivera", password),

@@ -6,6 +6,7 @@ real PostgreSQL and Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "agreements",
     "messaging",
     "contactpolicy",
@@ -62,9 +67,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "agreements.middleware.UserTimezoneMiddleware",
+    # Idle and absolute session limits, then the second factor before any staff page
+    # (agreements/signin; contactpolicy/checks.py fails the start without it).
+    "agreements.signin.middleware.SessionLifetimeMiddleware",
+    "agreements.signin.middleware.SecondFactorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "contactpolicy.urls"
@@ -81,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "contactpolicy.context_processors.navigation",
                 "contactpolicy.context_processors.intake_alert",
+                "contactpolicy.context_processors.session_timer",
             ],
         },
     },
@@ -115,6 +128,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -176,6 +195,38 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # messaging.intake.limits.MESSAGE_BODY_MAX_CHARS in any encoding, the worst being JSON's
 # escaped surrogate pairs (12 bytes for each character outside the BMP).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+
+# Sign-in throttling (django-axes): 5 wrong passwords lock the account, and separately the
+# address, for 30 minutes; a superuser unlocks in the Django admin (Access attempts) or with
+# `manage.py axes_reset_username EMAIL`.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agreements.signin.views.locked_out"
+AXES_USERNAME_CALLABLE = "agreements.signin.selectors.signin_username"
+# The client's address: REMOTE_ADDR, or behind N trusted proxies the Nth address from the right
+# of X-Forwarded-For (production sets 1: the TLS proxy in front of gunicorn).
+SIGNIN_TRUSTED_PROXY_COUNT = int(os.environ.get("SIGNIN_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "agreements.signin.selectors.signin_client_address"
+# Password reset requests, per email address and per client address, in a rolling hour.
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+
+# Second factor (django-otp): TOTP devices are named for the app, recovery codes are
+# single-use static tokens.
+OTP_TOTP_ISSUER = "Contact Policy"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Sessions: signed out after 30 minutes without activity (a page warns 2 minutes before) and
+# 12 hours after signing in, whatever the activity. The middleware is the authority; the cookie
+# and the stored session end with the absolute limit.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_IDLE_WARNING_SECONDS = 2 * 60
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
 
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
