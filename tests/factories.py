@@ -19,6 +19,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -28,6 +30,7 @@ from agreements.business_hours import BusinessCalendar, Coverage, OfficeWindow, 
 from agreements.models import Membership, Practice, Role, User
 from agreements.selectors import membership_for_user
 from agreements.signin.access import is_staff
+from agreements.signin.middleware import session_seconds_left
 from agreements.signin.selectors import second_factor_enrolled, totp_device_confirmed
 from messaging.intake.services import message_receive
 from messaging.triage import engine
@@ -86,7 +89,17 @@ def second_factor_code(user: User) -> str:
     device = totp_device_confirmed(user=user)
     if device.last_t < int(wall_clock.time() // 30):
         return totp_code(totp_secret_of(user))
-    return StaticToken.objects.filter(device__user=user).values_list("token", flat=True).first()
+    code = StaticToken.objects.filter(device__user=user).values_list("token", flat=True).first()
+    assert code, f"{user.email} signed in more than 11 times in one 30-second step"
+    return code
+
+
+def _form_post(client, url: str, data: dict):
+    """POST as the page's form does, with its CSRF token (so clients that enforce CSRF work)."""
+    if "csrftoken" not in client.cookies:
+        client.get(reverse("login"))
+    token = client.cookies["csrftoken"].value
+    return client.post(url, {**data, "csrfmiddlewaretoken": token})
 
 
 def enrol_second_factor(client, user: User) -> list[str]:
@@ -95,18 +108,31 @@ def enrol_second_factor(client, user: User) -> list[str]:
     page = client.get(reverse("second_factor_setup"))
     assert page.status_code == 200, page.status_code
     secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.content.decode()).group(1)
-    done = client.post(reverse("second_factor_setup"), {"code": totp_code(secret)})
+    done = _form_post(client, reverse("second_factor_setup"), {"code": totp_code(secret)})
     assert done.status_code == 200, done.status_code
     codes = re.findall(r"<li>([a-z2-7]{5}-[a-z2-7]{5})</li>", done.content.decode())
     assert len(codes) == 10
     return codes
 
 
+def _still_signed_in(client, user: User) -> bool:
+    if "sessionid" not in client.cookies:
+        return False
+    session = client.session
+    return (
+        session.get("_auth_user_id") == str(user.pk)
+        and bool(session.get(DEVICE_ID_SESSION_KEY))
+        and session_seconds_left(session, timezone.now().timestamp()) > 0
+    )
+
+
 def sign_in_user(client, user: User, password: str = PASSWORD) -> None:
     """Sign the Django test client in through the real sign-in page and, for staff (and anyone
     who enrolled), the real second factor: staff met for the first time enrol an
     authenticator through the set-up page, as they would on their first sign-in."""
-    response = client.post(reverse("login"), {"username": user.email, "password": password})
+    if _still_signed_in(client, user):
+        return  # already signed in as them, second factor given, session live: nothing to do
+    response = _form_post(client, reverse("login"), {"username": user.email, "password": password})
     assert response.status_code == 302, f"sign-in as {user.email}: {response.status_code}"
     membership = membership_for_user(user)
     enrolled = second_factor_enrolled(user=user)
@@ -115,7 +141,7 @@ def sign_in_user(client, user: User, password: str = PASSWORD) -> None:
     if not enrolled:
         enrol_second_factor(client, user)
         return
-    done = client.post(reverse("second_factor_verify"), {"code": second_factor_code(user)})
+    done = _form_post(client, reverse("second_factor_verify"), {"code": second_factor_code(user)})
     assert done.status_code == 302, f"second factor for {user.email}: {done.status_code}"
 
 

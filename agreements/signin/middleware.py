@@ -45,7 +45,13 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             self._check(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Just signed in: both clocks start now.
+        if request.user.is_authenticated and SIGNED_IN_AT not in request.session:
+            now = timezone.now().timestamp()
+            request.session[SIGNED_IN_AT] = now
+            request.session[LAST_SEEN_AT] = now
+        return response
 
     def _check(self, request) -> None:
         session = request.session
