@@ -461,8 +461,10 @@ def test_a_staff_password_alone_reaches_no_staff_page(client, world, route, pers
     response = getattr(client, row.method)(url, row.data(world))
     if route in OPEN_BEFORE_SECOND_FACTOR:
         # Open before the second factor only because anyone may open it, or it is the way on.
-        assert route.startswith(("second_factor", "session_")) or route == "logout" or (
-            row.expected["anonymous"] in (200, 403, 410)
+        assert (
+            route.startswith(("second_factor", "session_"))
+            or route == "logout"
+            or (row.expected["anonymous"] in (200, 403, 410))
         ), route
         return
     if route.startswith("api:") or url.startswith("/api/"):
