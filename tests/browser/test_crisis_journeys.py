@@ -343,6 +343,8 @@ def test_d_client_with_no_agreement_is_still_answered(
 
     # Later that night a crisis by text: crisis help by SMS at once, and it escalates.
     time_machine.shift(timedelta(hours=3))
+    # Three hours idle signed them out: they sign in again to look.
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
     twiml = text_the_practice(client_page, live_server.url, CRISIS_TEXT, sid="SMjourneyD")
     assert "call 911" in twiml and "988" in twiml, twiml
     crisis = Message.objects.filter(client=world.client, direction="inbound").latest("id")

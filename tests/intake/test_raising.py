@@ -121,6 +121,7 @@ def test_the_button_raises_a_held_message_and_says_what_happens_now(client, agre
     assert f'action="{reverse("client_message_raise", args=[held.pk])}"' in page
 
     time_machine.move_to(TUESDAY_10AM + timedelta(minutes=30), tick=False)
+    sign_in_user(client, agreed.client.user)  # 30 minutes idle signed them out
     response = client.post(reverse("client_message_raise", args=[held.pk]))
     assert response.status_code == 302 and response["Location"] == detail
 
