@@ -649,3 +649,24 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password reset email, kept an hour to throttle by address and email.
+
+    The email is kept as typed (lowercased) whether or not an account has it, so the throttle
+    says nothing about which addresses are registered."""
+
+    email = models.CharField(max_length=254)
+    client_address = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            # password_reset_allowed: requests for one email, or from one address, this hour.
+            models.Index(fields=["email", "requested_at"], name="reset_by_email"),
+            models.Index(fields=["client_address", "requested_at"], name="reset_by_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reset request from {self.client_address} at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -132,3 +132,23 @@ def api_token_live(raw: str) -> ApiToken | None:
 
 def api_tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+
+
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every live token of ``user`` (their password changed or was reset). Returns how
+    many were revoked; each revocation is logged like one the owner made."""
+    revoked = 0
+    with transaction.atomic():
+        live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at=None))
+        now = timezone.now()
+        for token in live:
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            _log(
+                user,
+                EventType.API_TOKEN_REVOKED,
+                f"API token “{token.name}” revoked: {reason}",
+                token,
+            )
+            revoked += 1
+    return revoked

@@ -1,6 +1,7 @@
 """Site navigation: the pages each role sees in the bar and under "More"; and the staff's
 alert about inbound messages kept but not yet processed."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from agreements.models import Role
@@ -98,3 +99,8 @@ def intake_alert(request):
         ),
         **quarantined,
     }
+
+
+def session_timer(request):
+    """When the page's idle-warning script shows its warning (the server decides the sign-out)."""
+    return {"session_warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS}

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agreements import services
 from agreements.models import CheckInCadence, Membership, Practice, Role, User
+from agreements.signin.services import demo_second_factor_enrol
 from messaging.between import services as between_services
 from messaging.between import tick as between_tick
 from messaging.between.texts import DEFAULT_CARING_MESSAGES
@@ -69,6 +70,15 @@ def local_site_url(host: str, port: int) -> str:
     return f"http://{url_host}:{port}"
 
 
+# Every demo staff login has two-step sign-in on with this authenticator key (the base32 form
+# is what an authenticator app takes; `oathtool --totp -b KEY` prints the current code), and
+# these single-use recovery codes. Clients have none, as a new client wouldn't.
+DEMO_TOTP_KEY_HEX = b"contactpolicy-demo!!".hex()
+DEMO_TOTP_SECRET = "MNXW45DBMN2HA33MNFRXSLLEMVWW6IJB"
+DEMO_RECOVERY_CODES = [f"demo-recovery-{n}" for n in range(1, 6)]
+DEMO_STAFF = ("admin@demo.test", "therapist@demo.test", "oncall@demo.test", "operator@demo.test")
+
+
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD") or "contactpolicy-demo"
 
@@ -105,6 +115,12 @@ def seed_demo() -> Practice:
     sam = _user("oncall@demo.test", "Sam Okafor", password)
     _member(sam, practice, Role.THERAPIST, on_call_eligible=True)
     _member(_user("operator@demo.test", "Robin Hale", password), practice, Role.OPERATOR)
+    for email in DEMO_STAFF:
+        demo_second_factor_enrol(
+            user=User.objects.get(email=email),
+            key_hex=DEMO_TOTP_KEY_HEX,
+            recovery_codes=DEMO_RECOVERY_CODES,
+        )
 
     alex = _member(
         _user("client@demo.test", "Alex Rivera", password),

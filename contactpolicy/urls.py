@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from agreements import views as agreement_views
 from agreements.forms import ChangePasswordForm, NewPasswordForm, SignInForm
+from agreements.signin import views as signin_views
 from messaging.escalation import health_views
 from messaging.inbox.api import api
 from messaging.interop.api import router as interop_router
@@ -15,7 +16,8 @@ urlpatterns = [
     path("", agreement_views.home, name="home"),
     # For uptime monitors: no sign-in, no personal data (README → Monitoring).
     path("healthz", health_views.healthz, name="healthz"),
-    # Django's own account pages, with forms whose password fields have a maximum length.
+    # Django's own account pages (django-axes throttles sign-in), with forms whose password
+    # fields have a maximum length.
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm),
@@ -23,14 +25,20 @@ urlpatterns = [
     ),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        signin_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
         name="password_change",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        signin_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
         name="password_reset_confirm",
     ),
+    # Reset emails are throttled per email and per address.
+    path(
+        "accounts/password_reset/", signin_views.PasswordResetView.as_view(), name="password_reset"
+    ),
+    # The second factor and the session timer.
+    path("", include("agreements.signin.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("agreements.urls")),

@@ -8,16 +8,30 @@ layout contract, tests/contracts/test_test_layout.py, checks it).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import re
+import struct
+import time as wall_clock
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticToken
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from agreements import services
 from agreements.business_hours import BusinessCalendar, Coverage, OfficeWindow, WeeklySchedule
 from agreements.models import Membership, Practice, Role, User
+from agreements.selectors import membership_for_user
+from agreements.signin.access import is_staff
+from agreements.signin.middleware import session_seconds_left
+from agreements.signin.selectors import second_factor_enrolled, totp_device_confirmed
 from messaging.intake.services import message_receive
 from messaging.triage import engine
 from messaging.triage.categories import Category
@@ -51,17 +65,117 @@ class World:
     operator: Membership
 
 
+def totp_code(secret_base32: str, at: float | None = None) -> str:
+    """The code an authenticator app shows for ``secret_base32`` (RFC 6238: HMAC-SHA1, 30-second
+    steps, 6 digits), computed here independently of the library the app uses."""
+    key = base64.b32decode(secret_base32 + "=" * (-len(secret_base32) % 8))
+    step = int((wall_clock.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def totp_secret_of(user: User) -> str:
+    """The secret of ``user``'s authenticator, as their app holds it."""
+    device = totp_device_confirmed(user=user)
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def second_factor_code(user: User) -> str:
+    """What ``user`` types at the second-factor page: the app's current code, or, when that
+    30-second step was already used (a frozen test clock signs in twice), a recovery code from
+    their list, as a person whose code was just used would."""
+    device = totp_device_confirmed(user=user)
+    if device.last_t < int(wall_clock.time() // 30):
+        return totp_code(totp_secret_of(user))
+    code = StaticToken.objects.filter(device__user=user).values_list("token", flat=True).first()
+    assert code, f"{user.email} signed in more than 11 times in one 30-second step"
+    return code
+
+
+def _form_post(client, url: str, data: dict):
+    """POST as the page's form does, with its CSRF token (so clients that enforce CSRF work)."""
+    if "csrftoken" not in client.cookies:
+        client.get(reverse("login"))
+    token = client.cookies["csrftoken"].value
+    return client.post(url, {**data, "csrfmiddlewaretoken": token})
+
+
+def enrol_second_factor(client, user: User) -> list[str]:
+    """Set up an authenticator through the real pages: read the key the page shows, type in
+    the current code. Returns the recovery codes the page shows."""
+    page = client.get(reverse("second_factor_setup"))
+    assert page.status_code == 200, page.status_code
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.content.decode()).group(1)
+    done = _form_post(client, reverse("second_factor_setup"), {"code": totp_code(secret)})
+    assert done.status_code == 200, done.status_code
+    codes = re.findall(r"<li>([a-z2-7]{5}-[a-z2-7]{5})</li>", done.content.decode())
+    assert len(codes) == 10
+    return codes
+
+
+def _still_signed_in(client, user: User) -> bool:
+    if "sessionid" not in client.cookies:
+        return False
+    session = client.session
+    return (
+        session.get("_auth_user_id") == str(user.pk)
+        and bool(session.get(DEVICE_ID_SESSION_KEY))
+        and session_seconds_left(session, timezone.now().timestamp()) > 0
+    )
+
+
+def sign_in_user(client, user: User, password: str = PASSWORD) -> None:
+    """Sign the Django test client in through the real sign-in page and, for staff (and anyone
+    who enrolled), the real second factor: staff met for the first time enrol an
+    authenticator through the set-up page, as they would on their first sign-in."""
+    if _still_signed_in(client, user):
+        return  # already signed in as them, second factor given, session live: nothing to do
+    response = _form_post(client, reverse("login"), {"username": user.email, "password": password})
+    assert response.status_code == 302, f"sign-in as {user.email}: {response.status_code}"
+    membership = membership_for_user(user)
+    enrolled = second_factor_enrolled(user=user)
+    if not (enrolled or is_staff(user=user, membership=membership)):
+        return
+    if not enrolled:
+        enrol_second_factor(client, user)
+        return
+    done = _form_post(client, reverse("second_factor_verify"), {"code": second_factor_code(user)})
+    assert done.status_code == 302, f"second factor for {user.email}: {done.status_code}"
+
+
 def sign_in(client, membership: Membership) -> None:
-    """Sign the Django test client in as ``membership``'s person."""
-    assert client.login(email=membership.user.email, password=PASSWORD)
+    """Sign the Django test client in as ``membership``'s person (see ``sign_in_user``)."""
+    sign_in_user(client, membership.user)
 
 
 def browser_sign_in(page, base_url: str, email: str) -> None:
-    """Sign a Playwright page in through the real login form."""
+    """Sign a Playwright page in through the real login form and, for staff, the real second
+    factor (enrolling an authenticator from the key the set-up page shows, the first time)."""
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    browser_second_factor(page, email)
+
+
+def browser_second_factor(page, email: str) -> None:
+    """After the password on a Playwright page: for staff, the real second factor (enrolling an
+    authenticator from the key the set-up page shows, the first time); nothing for others."""
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/)"))
+    if "/accounts/two-step/setup/" in page.url:
+        secret = page.get_by_test_id("totp-secret").inner_text().strip()
+        page.get_by_label("The 6-digit code your app shows now").fill(totp_code(secret))
+        page.get_by_role("button", name="Turn on two-step sign-in").click()
+        page.get_by_role("link", name="Continue").click()
+    elif "/accounts/two-step/" in page.url:
+        user = User.objects.get(email=email)
+        page.get_by_label("Code from your authenticator app, or a recovery code").fill(
+            second_factor_code(user)
+        )
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/two-step/)"))
 
 
 def make_user(email: str, name: str) -> User:

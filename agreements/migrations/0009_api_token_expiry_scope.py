@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0007_between_sessions_terms'),
+        ('agreements', '0008_password_reset_requests'),
     ]
 
     # Tokens made before expiry existed keep working for 90 days from this migration (the

@@ -6,6 +6,7 @@ real PostgreSQL and Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "agreements",
     "messaging",
     "contactpolicy",
@@ -64,11 +69,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "contactpolicy.headers.SecurityHeadersMiddleware",
     "agreements.middleware.UserTimezoneMiddleware",
+    # Idle and absolute session limits, then the second factor before any staff page
+    # (agreements/signin; contactpolicy/checks.py fails the start without it).
+    "agreements.signin.middleware.SessionLifetimeMiddleware",
+    "agreements.signin.middleware.SecondFactorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "contactpolicy.urls"
@@ -85,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "contactpolicy.context_processors.navigation",
                 "contactpolicy.context_processors.intake_alert",
+                "contactpolicy.context_processors.session_timer",
             ],
         },
     },
@@ -140,6 +153,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+# django-axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -219,6 +237,37 @@ if os.environ.get("REDIS_URL", "").startswith(("redis://", "rediss://")):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+# Sign-in throttling (django-axes): 5 wrong passwords lock the account, and separately the
+# address, for 30 minutes; a superuser unlocks in the Django admin (Access attempts) or with
+# `manage.py axes_reset_username EMAIL`.
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agreements.signin.views.locked_out"
+AXES_USERNAME_CALLABLE = "agreements.signin.selectors.signin_username"
+# The client's address: REMOTE_ADDR, or behind N trusted proxies the Nth address from the right
+# of X-Forwarded-For (production sets 1: the TLS proxy in front of gunicorn).
+SIGNIN_TRUSTED_PROXY_COUNT = int(os.environ.get("SIGNIN_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "agreements.signin.selectors.signin_client_address"
+# Password reset requests, per email address and per client address, in a rolling hour.
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+
+# Second factor (django-otp): TOTP devices are named for the app, recovery codes are
+# single-use static tokens.
+OTP_TOTP_ISSUER = "Contact Policy"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Sessions: signed out after 30 minutes without activity (a page warns 2 minutes before) and
+# 12 hours after signing in, whatever the activity. The middleware is the authority; the cookie
+# and the stored session end with the absolute limit.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_IDLE_WARNING_SECONDS = 2 * 60
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
 
 # Invitations are single-use and expire.
 INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
@@ -234,6 +283,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["one_line_denials"]},
+        # django-axes logs every successful sign-in at INFO; lockouts and failures stay visible.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -99,6 +99,8 @@ if problems := _delivery_problems():
 USES_EMBEDDED_SERVICES = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sign-in throttling counts per client address: the one the TLS proxy saw.
+SIGNIN_TRUSTED_PROXY_COUNT = int(os.environ.get("SIGNIN_TRUSTED_PROXY_COUNT", "1"))
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Monitors inside the network may poll /healthz over plain http; it holds no personal data.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -84,13 +84,15 @@ from django.test.utils import setup_test_environment
 from django.urls import reverse
 from django.utils import timezone
 from agreements.models import Membership, Role
+from contactpolicy.demo import demo_password
+from tests.factories import sign_in_user
 
 setup_test_environment()  # the test client's host, and page context for the keyset cursor
 admin = Membership.objects.select_related("user").filter(role=Role.ADMIN).first()
 therapist = Membership.objects.filter(practice=admin.practice, role=Role.THERAPIST).first()
 client_m = Membership.objects.filter(practice=admin.practice, role=Role.CLIENT).first()
 web = Client()
-web.force_login(admin.user)
+sign_in_user(web, admin.user, password=demo_password())  # password, then the demo TOTP
 url = reverse("contact_log")
 week_ago = (timezone.localdate() - timedelta(days=7)).isoformat()
 filters = [

@@ -174,11 +174,13 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
 from django.utils import timezone
 from agreements.models import Membership, Role
+from contactpolicy.demo import demo_password
+from tests.factories import sign_in_user
 
 setup_test_environment()
 admin = Membership.objects.select_related("user").filter(role=Role.ADMIN).order_by("pk").first()
 web = Client()
-web.force_login(admin.user)
+sign_in_user(web, admin.user, password=demo_password())  # password, then the demo TOTP
 url = reverse("oversight_dashboard")
 today = timezone.localdate()
 periods = {"7": {"days": 7}, "30": {"days": 30}, "90": {"days": 90},

@@ -50,6 +50,8 @@ def main() -> int:
     from django.urls import reverse
 
     from agreements.models import User
+    from contactpolicy.demo import demo_password
+    from tests.factories import sign_in_user
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))  # noqa: SIM115
@@ -64,7 +66,8 @@ def main() -> int:
         for name, email, route in PAGES:
             client = Client()
             if email:
-                client.force_login(User.objects.get(email=email))
+                # The real sign-in: password, then for staff the demo TOTP.
+                sign_in_user(client, User.objects.get(email=email), password=demo_password())
             response = client.get(reverse(route))
             assert response.status_code == 200, (name, response.status_code)
             html = response.content

@@ -25,7 +25,13 @@ from messaging.models import (
     Notification,
 )
 from messaging.notifications.services import notification_send
-from tests.factories import PASSWORD, activate_agreement, browser_sign_in, on_call_weekly
+from tests.factories import (
+    PASSWORD,
+    activate_agreement,
+    browser_second_factor,
+    browser_sign_in,
+    on_call_weekly,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 AUTH_TOKEN = "twilio-journey-auth-token"
@@ -80,11 +86,14 @@ def sms_page_for(escalation: Escalation, user) -> Notification:
     return escalation.notifications.get(purpose="page", channel="sms", recipient=user)
 
 
-def sign_in_here(page) -> None:
-    """Sign in on the login page the app sent us to (keeps its ``next``)."""
+def sign_in_here(page, email: str) -> None:
+    """Sign in on the login page the app sent us to (keeps its ``next``), then the second
+    factor."""
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    browser_second_factor(page, email)
 
 
 def fits_width(page) -> None:
@@ -152,8 +161,7 @@ def test_a_3am_text_crisis_pages_therapist_then_on_call_who_calls_back(
 
     # One tap to the message: sign in, and it opens (he is not Cleo's therapist).
     care.get_by_role("link", name="The message").click()
-    owen.get_by_label("Email address").fill(world.other_therapist.user.email)
-    sign_in_here(owen)
+    sign_in_here(owen, world.other_therapist.user.email)
     expect(owen.get_by_test_id("message-body")).to_contain_text("i have the pills here")
     expect(owen.get_by_test_id("paged-access")).to_be_visible()
     screenshot(owen, "3-message")
@@ -311,8 +319,7 @@ def test_c_declared_urgent_at_night_is_urgent_never_the_crisis_screen(
     tess.get_by_role("button", name="Acknowledge — I'm on it").click()
     expect(tess.get_by_role("heading", name="Thank you — paging has stopped")).to_be_visible()
     tess.get_by_role("link", name="Open the escalation").click()
-    tess.get_by_label("Email address").fill(therapist.email)
-    sign_in_here(tess)
+    sign_in_here(tess, therapist.email)
     expect(tess.get_by_role("heading", level=1)).to_contain_text("Urgent escalation — Cleo Client")
     expect(tess.get_by_role("heading", level=1)).not_to_contain_text("Crisis")
 
@@ -336,6 +343,8 @@ def test_d_client_with_no_agreement_is_still_answered(
 
     # Later that night a crisis by text: crisis help by SMS at once, and it escalates.
     time_machine.shift(timedelta(hours=3))
+    # Three hours idle signed them out: they sign in again to look.
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
     twiml = text_the_practice(client_page, live_server.url, CRISIS_TEXT, sid="SMjourneyD")
     assert "call 911" in twiml and "988" in twiml, twiml
     crisis = Message.objects.filter(client=world.client, direction="inbound").latest("id")

@@ -64,6 +64,8 @@ def test_after_hours_message_reply_next_morning_and_crisis_help(
     therapist_page.get_by_role("button", name="Send reply").click()
     expect(therapist_page.get_by_text("Reply sent")).to_be_visible()
 
+    # The night's session idled out: the client signs in again in the morning.
+    browser_sign_in(client_page, live_server.url, world.client.user.email)
     client_page.goto(f"{live_server.url}/me/messages/")
     expect(client_page.get_by_text("Thursday at 4pm works. See you then.")).to_be_visible()
     expect(client_page.locator(".badge", has_text="Replied")).to_be_visible()

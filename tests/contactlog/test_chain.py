@@ -19,6 +19,7 @@ from messaging.contactlog import chain, selectors, triggers
 from messaging.contactlog.services import contact_event_record, contact_log_verify
 from messaging.models import ContactEvent, ContactLogChain, EventType
 from tests.contactlog.fresh import attempt_rewrites, manage, sqlite_triggers
+from tests.factories import sign_in_user
 
 # Pure hashing -----------------------------------------------------------------------------------
 
@@ -364,7 +365,7 @@ def test_verify_contact_log_exits_non_zero_on_a_rewritten_fresh_database(fresh_s
 
 
 def _dashboard(client, world):
-    client.force_login(world.admin.user)
+    sign_in_user(client, world.admin.user)
     response = client.get(reverse("oversight_dashboard"))
     assert response.status_code == 200
     return response.context["report"].log_chain, response.content.decode()

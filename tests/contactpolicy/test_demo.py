@@ -3,8 +3,26 @@
 from django.urls import reverse
 
 from agreements.models import Membership, User
-from contactpolicy.demo import DEMO_LOGINS, demo_password, seed_demo
+from contactpolicy.demo import (
+    DEMO_LOGINS,
+    DEMO_RECOVERY_CODES,
+    DEMO_STAFF,
+    DEMO_TOTP_SECRET,
+    demo_password,
+    seed_demo,
+)
 from messaging.models import Message, Notification
+from tests.factories import totp_code
+
+
+def _demo_sign_in(client, email: str, second_factor: str | None = None) -> None:
+    """Password, then for staff the documented demo TOTP secret's current code."""
+    response = client.post(reverse("login"), {"username": email, "password": demo_password()})
+    assert response.status_code == 302, email
+    if email in DEMO_STAFF:
+        code = second_factor or totp_code(DEMO_TOTP_SECRET)
+        done = client.post(reverse("second_factor_verify"), {"code": code})
+        assert done.status_code == 302, email
 
 
 def test_seed_demo_is_idempotent_and_every_login_works(client, db):
@@ -13,7 +31,8 @@ def test_seed_demo_is_idempotent_and_every_login_works(client, db):
     seed_demo()
     assert (User.objects.count(), Membership.objects.count(), Message.objects.count()) == counts
     for login in DEMO_LOGINS:
-        assert client.login(email=login.email, password=demo_password()), login.email
+        client.cookies.clear()
+        _demo_sign_in(client, login.email)
         assert client.get(reverse("home"), follow=True).status_code == 200
         client.logout()
 
@@ -37,9 +56,25 @@ def test_the_operator_demo_login_opens_the_phone_console(client, db):
     seed_demo()
     operator = next(login for login in DEMO_LOGINS if login.role == "operator")
     assert Membership.objects.get(user__email=operator.email).role == "operator"
-    assert client.login(email=operator.email, password=demo_password())
+    _demo_sign_in(client, operator.email, second_factor=DEMO_RECOVERY_CODES[0])
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("operator_console")
+
+
+def test_every_demo_staff_login_needs_the_second_factor(client, db):
+    seed_demo()
+    for email in DEMO_STAFF:
+        client.cookies.clear()
+        client.post(reverse("login"), {"username": email, "password": demo_password()})
+        assert client.get(reverse("home"))["Location"].startswith(reverse("second_factor_verify"))
+
+
+def test_the_demo_totp_secret_and_recovery_codes_are_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert DEMO_TOTP_SECRET in readme
+    assert DEMO_RECOVERY_CODES[0] in readme and DEMO_RECOVERY_CODES[-1] in readme
 
 
 def test_every_demo_login_is_listed_in_the_readme():

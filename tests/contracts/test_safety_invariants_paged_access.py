@@ -37,7 +37,7 @@ from messaging.models import (
     EventType,
     Notification,
 )
-from tests.factories import activate_agreement, make_member
+from tests.factories import activate_agreement, make_member, sign_in_user
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("America/New_York"))
 PAGES = ("message_detail", "client_detail", "safety_plan_edit", "agreement_detail")
@@ -89,7 +89,7 @@ def _urls(message, client_id: int, agreement_id: int) -> dict[str, str]:
 
 
 def _opens(client, membership: Membership, urls: dict[str, str]) -> dict[str, int]:
-    client.force_login(membership.user)
+    sign_in_user(client, membership.user)
     return {name: client.get(url).status_code for name, url in urls.items()}
 
 

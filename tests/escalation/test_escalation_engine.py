@@ -18,7 +18,7 @@ from messaging.models import (
     Message,
     Notification,
 )
-from tests.factories import PASSWORD, on_call_weekly
+from tests.factories import on_call_weekly, sign_in_user
 
 NEW_YORK = ZoneInfo("America/New_York")
 NIGHT = datetime(2026, 11, 24, 2, 0, tzinfo=NEW_YORK)
@@ -247,7 +247,7 @@ def test_timeline_page_shows_steps_and_acknowledgement(client, world, night, on_
     lifecycle.escalation_acknowledge(
         escalation_id=escalation.pk, by=world.therapist.user, via="in_app"
     )
-    assert client.login(email=world.therapist.user.email, password=PASSWORD)
+    sign_in_user(client, world.therapist.user)
     page = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
     assert "Escalation started" in page and "Escalation acknowledged" in page
     assert "Tess Therapist" in page

@@ -10,7 +10,7 @@ from django.urls import reverse
 from messaging.escalation import lifecycle
 from messaging.intake.services import message_receive
 from messaging.models import ContactEvent, Escalation, EventType, Message, Notification
-from tests.factories import PASSWORD
+from tests.factories import sign_in_user
 
 NIGHT = datetime(2026, 11, 24, 2, 0, tzinfo=ZoneInfo("America/New_York"))
 
@@ -136,7 +136,7 @@ def test_the_escalation_page_links_the_joined_message(client, world, night):
     lifecycle.escalation_tick()
     second = crisis(world)
     escalation = Escalation.objects.get(message=first.message)
-    assert client.login(email=world.therapist.user.email, password=PASSWORD)
+    sign_in_user(client, world.therapist.user)
     html = client.get(reverse("escalation:detail", args=[escalation.pk])).content.decode()
     assert reverse("message_detail", args=[second.message.pk]) in html
     assert "Crisis message joined the open escalation" in html, "the timeline shows the join"

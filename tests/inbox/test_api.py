@@ -33,7 +33,7 @@ from messaging.models import (
     MessageStatus,
 )
 from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
-from tests.factories import PASSWORD, World, make_member
+from tests.factories import World, make_member, sign_in_user
 
 # Until the API is mounted in contactpolicy/urls.py (and the token pages in agreements/urls.py).
 
@@ -295,7 +295,7 @@ def test_other_roles_are_403_with_a_token(client, world, persona):
 
 def test_operator_session_is_403(client, world):
     operator = make_member("op@harbour.test", "Opal Operator", world.practice, Role.OPERATOR)
-    assert client.login(email=operator.user.email, password=PASSWORD)
+    sign_in_user(client, operator.user)
     response = client.get(MESSAGES)
     assert response.status_code == 403
     assert "detail" in response.json()
@@ -331,7 +331,7 @@ def test_wrong_method_is_405_json(client, world, client_token):
 @pytest.fixture
 def csrf_client(world) -> Client:
     browser = Client(enforce_csrf_checks=True)
-    assert browser.login(email=world.client.user.email, password=PASSWORD)
+    sign_in_user(browser, world.client.user)
     return browser
 
 
@@ -366,7 +366,7 @@ def test_session_post_with_csrf_token_is_accepted(csrf_client, world):
 
 
 def test_therapist_session_is_403(client, world):
-    assert client.login(email=world.therapist.user.email, password=PASSWORD)
+    sign_in_user(client, world.therapist.user)
     assert client.get(MESSAGES).status_code == 403
 
 
@@ -440,7 +440,7 @@ def test_schema_is_published_with_error_responses(client, db):
 
 
 def test_client_creates_a_token_and_sees_it_once(client, world):
-    assert client.login(email=world.client.user.email, password=PASSWORD)
+    sign_in_user(client, world.client.user)
     response = client.post(reverse("api_tokens"), {"name": "Phone"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -453,7 +453,7 @@ def test_client_creates_a_token_and_sees_it_once(client, world):
 
 
 def test_blank_token_name_shows_the_form_again(client, world):
-    assert client.login(email=world.client.user.email, password=PASSWORD)
+    sign_in_user(client, world.client.user)
     response = client.post(reverse("api_tokens"), {"name": "  "})
     assert response.status_code == 400
     assert not ApiToken.objects.exists()
@@ -462,7 +462,7 @@ def test_blank_token_name_shows_the_form_again(client, world):
 def test_client_revokes_own_token_only(client, world):
     mine, raw = api_token_create(user=world.client.user, name="Phone")
     theirs, _ = api_token_create(user=world.other_client.user, name="Theirs")
-    assert client.login(email=world.client.user.email, password=PASSWORD)
+    sign_in_user(client, world.client.user)
     response = client.post(reverse("api_token_revoke", args=[theirs.pk]))
     assert response.status_code == 404
     response = client.post(reverse("api_token_revoke", args=[mine.pk]))
@@ -478,7 +478,7 @@ def test_client_revokes_own_token_only(client, world):
 )
 def test_token_pages_are_for_clients(client, world, persona, expected):
     if persona != "anonymous":
-        assert client.login(email=getattr(world, persona).user.email, password=PASSWORD)
+        sign_in_user(client, getattr(world, persona).user)
     token, _ = api_token_create(user=world.client.user, name="Phone")
     assert client.get(reverse("api_tokens")).status_code == expected
     assert client.post(reverse("api_token_revoke", args=[token.pk])).status_code == expected

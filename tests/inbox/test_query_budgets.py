@@ -19,9 +19,10 @@ from tests.factories import TUESDAY_10AM, activate_agreement, make_member, recei
 
 # The session, the signed-in user, their membership (user and practice joined), and one query
 # for the messages, their decisions and their clients' names joined (an away-period join finds
-# the colleagues covered), and the staff banner's count of inbound requests not yet processed:
+# the colleagues covered), the staff banner's count of inbound requests not yet processed, and
+# the second-factor device the session was verified with (django-otp checks it still exists):
 # nothing per row.
-INBOX_PAGE = 5
+INBOX_PAGE = 6
 
 
 @pytest.mark.parametrize("waiting", [3, 30])

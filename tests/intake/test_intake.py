@@ -19,11 +19,11 @@ from messaging.notifications.services import notification_send
 from messaging.triage import engine
 from tests.factories import (
     NEW_YORK,
-    PASSWORD,
     TUESDAY_9PM,
     TUESDAY_10AM,
     activate_agreement,
     receive,
+    sign_in_user,
 )
 
 
@@ -277,7 +277,7 @@ def test_inbox_is_sorted_by_urgency_then_due_time(world):
 
 def test_inbox_page_queries_stay_constant_as_messages_grow(client, world):
     activate_agreement(world, hold_clinical_for_session=False)
-    assert client.login(email=world.therapist.user.email, password=PASSWORD)
+    sign_in_user(client, world.therapist.user)
     receive(world, "reschedule please", declared_purpose="logistics")
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("therapist_inbox")).status_code == 200

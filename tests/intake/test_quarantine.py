@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 from agreements.models import User
 from messaging.intake import envelopes
 from messaging.models import Direction, EnvelopeStatus, InboundEnvelope, Message, MessageStatus
-from tests.factories import FUZZ, PASSWORD
+from tests.factories import FUZZ, PASSWORD, sign_in_user
 
 CRISIS = "I took all my pills and I want to die"
 AUTH_TOKEN = "quarantine-test-twilio-token"
@@ -81,7 +81,7 @@ def test_the_single_practice_setting_takes_every_unconfigured_address(client, wo
 def test_an_instance_admin_files_a_quarantined_crisis_and_it_escalates(client, world, root):
     _sms_to_nowhere(client)
     envelope = InboundEnvelope.objects.get()
-    assert client.login(email=root.email, password=PASSWORD)
+    sign_in_user(client, root)
     page = client.get(reverse("quarantine_list")).content.decode()
     assert "+15559990000" in page and "+15550001111" in page
     assert 'data-testid="quarantine-alert"' in page
@@ -109,7 +109,7 @@ def test_practice_staff_cannot_see_or_assign_quarantine(client, world):
     envelope = InboundEnvelope.objects.get()
     for membership in (world.admin, world.therapist, world.other_admin):
         client.logout()
-        assert client.login(email=membership.user.email, password=PASSWORD)
+        sign_in_user(client, membership.user)
         assert client.get(reverse("quarantine_list")).status_code == 403
         assign = reverse("quarantine_assign", args=[envelope.pk])
         assert (
@@ -124,6 +124,6 @@ def test_practice_staff_cannot_see_or_assign_quarantine(client, world):
     practice=st.one_of(st.text(max_size=50), st.integers(), st.just("")), eid=st.integers(0, 10**12)
 )
 def test_fuzzed_assignments_never_5xx(client, world, root, practice, eid):
-    assert client.login(email=root.email, password=PASSWORD)
+    sign_in_user(client, root)
     response = client.post(reverse("quarantine_assign", args=[eid]), {f"e{eid}-practice": practice})
     assert response.status_code in (302, 404)

@@ -22,7 +22,13 @@ from messaging.models import (
     Notification,
     TriageDecision,
 )
-from tests.factories import NEW_YORK, PASSWORD, TUESDAY_10AM, activate_agreement, receive
+from tests.factories import (
+    NEW_YORK,
+    TUESDAY_10AM,
+    activate_agreement,
+    receive,
+    sign_in_user,
+)
 
 AUTH_TOKEN = "twilio-test-auth-token"
 EMAIL_SECRET = "email-webhook-test-secret"
@@ -109,12 +115,13 @@ def test_a_crisis_reply_offers_no_raise(agreed):
 def test_the_button_raises_a_held_message_and_says_what_happens_now(client, agreed, time_machine):
     held = receive(agreed, THERAPY_CONTENT).message
     detail = reverse("client_message_detail", args=[held.pk])
-    client.login(email=agreed.client.user.email, password=PASSWORD)
+    sign_in_user(client, agreed.client.user)
     page = client.get(detail).content.decode()
     assert 'data-testid="raise"' in page and "csrfmiddlewaretoken" in page
     assert f'action="{reverse("client_message_raise", args=[held.pk])}"' in page
 
     time_machine.move_to(TUESDAY_10AM + timedelta(minutes=30), tick=False)
+    sign_in_user(client, agreed.client.user)  # 30 minutes idle signed them out
     response = client.post(reverse("client_message_raise", args=[held.pk]))
     assert response.status_code == 302 and response["Location"] == detail
 
@@ -142,7 +149,7 @@ def test_the_button_raises_a_held_message_and_says_what_happens_now(client, agre
 
 def test_a_double_tap_is_one_raise(client, agreed):
     held = receive(agreed, THERAPY_CONTENT).message
-    client.login(email=agreed.client.user.email, password=PASSWORD)
+    sign_in_user(client, agreed.client.user)
     url = reverse("client_message_raise", args=[held.pk])
     for _ in range(2):
         assert client.post(url).status_code == 302
@@ -154,7 +161,7 @@ def test_a_double_tap_is_one_raise(client, agreed):
 def test_the_button_needs_the_csrf_token(agreed):
     held = receive(agreed, THERAPY_CONTENT).message
     browser = Client(enforce_csrf_checks=True)
-    browser.login(email=agreed.client.user.email, password=PASSWORD)
+    sign_in_user(browser, agreed.client.user)
     response = browser.post(reverse("client_message_raise", args=[held.pk]))
     assert response.status_code == 403
     assert not raised_events(held).exists()
@@ -164,16 +171,16 @@ def test_only_the_messages_own_client_may_raise_it(client, agreed):
     held = receive(agreed, THERAPY_CONTENT).message
     url = reverse("client_message_raise", args=[held.pk])
     for member, status in ((agreed.other_client, 404), (agreed.therapist, 403)):
-        client.login(email=member.user.email, password=PASSWORD)
+        sign_in_user(client, member.user)
         assert client.post(url).status_code == status
-    client.login(email=agreed.client.user.email, password=PASSWORD)
+    sign_in_user(client, agreed.client.user)
     assert client.get(url).status_code == 405
     assert not raised_events(held).exists()
 
 
 def test_an_escalated_crisis_has_no_button_and_is_never_lowered(client, agreed):
     crisis = receive(agreed, "I took all my pills", declared_emergency=True).message
-    client.login(email=agreed.client.user.email, password=PASSWORD)
+    sign_in_user(client, agreed.client.user)
     page = client.get(reverse("client_message_detail", args=[crisis.pk])).content.decode()
     assert 'data-testid="raise"' not in page
     response = client.post(reverse("client_message_raise", args=[crisis.pk]), follow=True)

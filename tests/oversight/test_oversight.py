@@ -23,7 +23,7 @@ from messaging.intake.services import message_receive
 from messaging.models import Escalation, EventType, Message
 from messaging.oversight import charts
 from messaging.oversight import selectors as oversight
-from tests.factories import make_member
+from tests.factories import make_member, sign_in_user
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=NY)
@@ -308,7 +308,7 @@ def test_a_chosen_range_is_whole_local_days(world, harbour):
 
 
 def page(client, user, query=""):
-    client.force_login(user)
+    sign_in_user(client, user)
     return client.get(reverse("oversight_dashboard") + query)
 
 
@@ -334,7 +334,7 @@ def test_dashboard_shows_headlines_charts_and_tables(client, world, harbour):
 
 
 def test_no_message_body_reaches_the_page_or_is_even_read(client, world, harbour):
-    client.force_login(world.admin.user)
+    sign_in_user(client, world.admin.user)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("oversight_dashboard"))
     html = response.content.decode()
@@ -384,7 +384,7 @@ def test_query_count_does_not_grow_with_the_data(client, world, time_machine):
         time_machine.move_to(ny(11, day, 10), tick=False)
         receive(world.practice, world.other_client, "Form question")
     time_machine.move_to(NOW, tick=False)
-    client.force_login(world.admin.user)
+    sign_in_user(client, world.admin.user)
     url = reverse("oversight_dashboard")
     client.get(url)  # warm the session and caches
     with CaptureQueriesContext(connection) as small:

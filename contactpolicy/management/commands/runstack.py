@@ -43,7 +43,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.shortcuts import resolve_url
 
-from contactpolicy.demo import DEMO_LOGINS, demo_password, local_site_url
+from contactpolicy.demo import (
+    DEMO_LOGINS,
+    DEMO_RECOVERY_CODES,
+    DEMO_STAFF,
+    DEMO_TOTP_SECRET,
+    demo_password,
+    local_site_url,
+)
 from contactpolicy.queues import CRISIS_QUEUE, ROUTINE_QUEUE
 
 STOP_TIMEOUT = 20.0  # seconds each child gets to exit after SIGTERM before SIGKILL
@@ -417,6 +424,10 @@ class Command(BaseCommand):
             f"Contact Policy is running at {url}",
             f"Demo logins (password: {demo_password()}):",
             *(f"    {login.email:<{width}}  {login.description}" for login in DEMO_LOGINS),
+            f"Staff ({', '.join(DEMO_STAFF)}) then give a second factor: demo TOTP secret: "
+            f"{DEMO_TOTP_SECRET} (add it to an authenticator app, or `oathtool --totp -b "
+            f"{DEMO_TOTP_SECRET}`); or use a recovery code, {DEMO_RECOVERY_CODES[0]} to "
+            f"{DEMO_RECOVERY_CODES[-1]} (each works once).",
             "Press Ctrl-C to stop (twice to stop at once). Another address: "
             "make run HOST=0.0.0.0 PORT=8080.",
             "",
