@@ -6,13 +6,14 @@ nothing here waits on the broker: a crisis reply never depends on Celery being u
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agreements.models import ContactAgreement, Membership, Practice, Purpose, SafetyPlan
+from messaging.between.selectors import check_in_answer_score
 from messaging.between.services import check_in_reply_link
 from messaging.contactlog.services import contact_event_record
 from messaging.intake import selectors
@@ -277,6 +278,11 @@ def _receive(
         sender_known=sender is not None,
     )
     try:
+        # Read before ``check_in_reply_link`` below marks that check-in answered.
+        inbound = replace(
+            inbound,
+            check_in_score=check_in_answer_score(client=sender, body=body, at=received_at),
+        )
         context, agreement = selectors.triage_context(
             practice=practice, client=sender, received_at=received_at
         )

@@ -1,0 +1,128 @@
+"""Rule f, low answers: a check-in answered 1 or 2 of 5 during a crisis period is at least
+urgent and delivered now; it never lowers a higher category and never pages by itself."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from messaging.triage.categories import Category
+from messaging.triage.engine import (
+    CrisisPeriodSnapshot,
+    Disposition,
+    InboundMessage,
+    TriageContext,
+    triage,
+)
+from tests.factories import PROPERTY_SETTINGS, triage_cases
+from tests.triage.test_triage_engine import (
+    NEXT_SESSION,
+    TUESDAY_9_40PM,
+    TUESDAY_10AM,
+    agreement,
+    channel,
+    context,
+    message,
+)
+
+LOW_RULE = "low_check_in_in_crisis_period"
+_RANK = {Disposition.HOLD_FOR_SESSION: 0, Disposition.DELIVER: 1, Disposition.ESCALATE: 2}
+
+
+def period_around(at):
+    return CrisisPeriodSnapshot(at - timedelta(days=1), at + timedelta(days=6), timedelta(days=1))
+
+
+def answer(score, *, at=TUESDAY_10AM, body=None, known=True, channel="portal"):
+    return dataclasses.replace(
+        message(body or f"Check-in answer: {score} of 5", at=at, known=known, channel=channel),
+        check_in_score=score,
+    )
+
+
+@pytest.mark.parametrize("score", [1, 2])
+def test_a_low_answer_that_would_wait_for_the_session_is_delivered_now(score):
+    held = context(agreement(hold_clinical=True), crisis_period=period_around(TUESDAY_10AM))
+    # Too soon after the last check-in to count as one, so on its own it would be held.
+    held = dataclasses.replace(
+        held, history=dataclasses.replace(held.history, last_check_in_at=TUESDAY_10AM)
+    )
+    assert triage(answer(None, body="feeling low"), held).disposition is (
+        Disposition.HOLD_FOR_SESSION
+    )
+    decision = triage(answer(score, body=f"{score} rough day"), held)
+    assert decision.category is Category.URGENT
+    assert decision.disposition is Disposition.DELIVER
+    assert decision.response_due_at == TUESDAY_10AM + timedelta(hours=4)
+    (reason,) = [rule.reason for rule in decision.rules if rule.code == LOW_RULE]
+    assert reason == f"Answered a check-in {score} of 5 during the crisis period: delivered now."
+
+
+def test_after_hours_on_an_urgent_any_time_channel_it_is_delivered_not_paged():
+    urgent_any_time = agreement(channels=(channel("sms", after_hours=True),))
+    decision = triage(
+        answer(1, at=TUESDAY_9_40PM, body="1", channel="sms"),
+        context(urgent_any_time, crisis_period=period_around(TUESDAY_9_40PM)),
+    )
+    assert decision.category is Category.URGENT
+    assert decision.disposition is Disposition.DELIVER
+
+
+def test_over_the_limit_and_outside_the_agreement_it_is_still_delivered_and_flagged():
+    portal_only = agreement(channels=(channel("portal"),), limit=0)
+    decision = triage(
+        answer(2, body="2", channel="sms"),
+        context(portal_only, crisis_period=period_around(TUESDAY_10AM), sent_this_week=9),
+    )
+    assert decision.disposition is Disposition.DELIVER
+    assert decision.fired(LOW_RULE) and decision.fired("low_check_in_delivered_anyway")
+
+
+@pytest.mark.parametrize("score", [3, 4, 5, None])
+def test_other_answers_keep_the_check_in_rules(score):
+    decision = triage(
+        answer(score, body="so-so"), context(agreement(), crisis_period=period_around(TUESDAY_10AM))
+    )
+    assert not decision.fired(LOW_RULE)
+
+
+def test_no_crisis_period_no_rule():
+    decision = triage(answer(1, body="feeling low"), context(agreement(hold_clinical=True)))
+    assert not decision.fired(LOW_RULE)
+    assert decision.disposition is Disposition.HOLD_FOR_SESSION
+    assert decision.response_due_at == NEXT_SESSION
+
+
+def test_the_score_must_be_one_to_five():
+    for bad in (0, 6, True, "1"):
+        with pytest.raises(ValueError, match="check_in_score"):
+            answer(bad)
+
+
+@PROPERTY_SETTINGS
+@given(triage_cases(), st.sampled_from([1, 2]))
+def test_a_low_answer_in_a_crisis_period_is_never_below_urgent_and_never_lowers(
+    case: tuple[InboundMessage, TriageContext], score: int
+) -> None:
+    inbound, triage_context = case
+    at = inbound.received_at
+    triage_context = dataclasses.replace(triage_context, crisis_period=period_around(at))
+    without = triage(dataclasses.replace(inbound, check_in_score=None), triage_context)
+    low = triage(dataclasses.replace(inbound, check_in_score=score), triage_context)
+    event(f"{without.category} → {low.category}, {low.disposition}")
+    # Never lowered: not the category, not what happens to it, not a reply already due sooner.
+    assert low.category.severity >= without.category.severity
+    assert _RANK[low.disposition] >= _RANK[without.disposition]
+    if inbound.sender_known:
+        assert low.category.severity >= Category.URGENT.severity
+        assert low.disposition is not Disposition.HOLD_FOR_SESSION
+    # Never a page by itself: it escalates only when the message would have anyway.
+    if low.disposition is Disposition.ESCALATE:
+        assert without.disposition is Disposition.ESCALATE
+    if low.fired(LOW_RULE):
+        assert without.category.severity < Category.URGENT.severity
+        assert low.disposition is Disposition.DELIVER
