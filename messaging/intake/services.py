@@ -190,6 +190,7 @@ def message_receive(
     provider_message_id: str = "",
     recorded_by=None,
     body_full_length: int | None = None,
+    unfinished_call: bool = False,
 ) -> Received:
     """Keep, triage and answer one inbound message. Unknown senders go to the practice.
 
@@ -217,6 +218,7 @@ def message_receive(
                 provider_message_id=provider_message_id,
                 recorded_by=recorded_by,
                 body_full_length=body_full_length,
+                unfinished_call=unfinished_call,
             )
     except IntegrityError:
         # The same provider message raced in twice; the other one won.
@@ -253,6 +255,7 @@ def _receive(
     provider_message_id: str,
     recorded_by,
     body_full_length: int | None,
+    unfinished_call: bool = False,
 ) -> Received:
     message = Message.objects.create(
         practice=practice,
@@ -276,6 +279,7 @@ def _receive(
         declared_purpose=declared_purpose or None,
         declared_emergency=declared_emergency,
         sender_known=sender is not None,
+        unfinished_call=unfinished_call,
     )
     try:
         # Read before ``check_in_reply_link`` below marks that check-in answered.

@@ -43,9 +43,7 @@ def test_a_low_sms_answer_is_delivered_now_as_urgent(
     assert decision.disposition == "deliver"
     assert LOW_RULE in _codes(decision)
     reasons = [rule["reason"] for rule in decision.rules if rule["code"] == LOW_RULE]
-    assert reasons == [
-        f"Answered a check-in {score} of 5 during the crisis period: delivered now."
-    ]
+    assert reasons == [f"Answered a check-in {score} of 5 during the crisis period: delivered now."]
     assert not Escalation.objects.exists(), "a low answer alone pages nobody"
 
 

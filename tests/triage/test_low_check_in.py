@@ -79,7 +79,7 @@ def test_over_the_limit_and_outside_the_agreement_it_is_still_delivered_and_flag
         context(portal_only, crisis_period=period_around(TUESDAY_10AM), sent_this_week=9),
     )
     assert decision.disposition is Disposition.DELIVER
-    assert decision.fired(LOW_RULE) and decision.fired("low_check_in_delivered_anyway")
+    assert decision.fired(LOW_RULE) and decision.fired("delivered_now_anyway")
 
 
 @pytest.mark.parametrize("score", [3, 4, 5, None])
@@ -126,3 +126,34 @@ def test_a_low_answer_in_a_crisis_period_is_never_below_urgent_and_never_lowers(
     if low.fired(LOW_RULE):
         assert without.category.severity < Category.URGENT.severity
         assert low.disposition is Disposition.DELIVER
+
+
+# -- a call that ended before a choice or a message ------------------------------------
+
+
+def test_an_unfinished_call_after_hours_is_delivered_now_not_paged():
+    urgent_any_time = agreement(channels=(channel("phone", after_hours=True),))
+    call = dataclasses.replace(
+        message("Call ended before a choice was made", at=TUESDAY_9_40PM, channel="phone"),
+        unfinished_call=True,
+    )
+    decision = triage(call, context(urgent_any_time))
+    assert (decision.category, decision.disposition) == (Category.URGENT, Disposition.DELIVER)
+    (reason,) = [rule.reason for rule in decision.rules if rule.code == "unfinished_call"]
+    assert reason.startswith("A call that ended before the emergency question was answered")
+
+
+@PROPERTY_SETTINGS
+@given(triage_cases())
+def test_an_unfinished_call_is_never_below_urgent_never_lowers_and_never_pages_by_itself(
+    case: tuple[InboundMessage, TriageContext],
+) -> None:
+    inbound, triage_context = case
+    without = triage(inbound, triage_context)
+    call = triage(dataclasses.replace(inbound, unfinished_call=True), triage_context)
+    assert call.category.severity >= max(without.category.severity, Category.URGENT.severity)
+    assert _RANK[call.disposition] >= _RANK[without.disposition]
+    assert call.disposition is not Disposition.HOLD_FOR_SESSION
+    if call.disposition is Disposition.ESCALATE:
+        assert without.disposition is Disposition.ESCALATE
+    assert call.fired("unfinished_call") or call.category is Category.CRISIS
