@@ -4,30 +4,97 @@ urgent and delivered now; it never lowers a higher category and never pages by i
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from agreements.business_hours import BusinessCalendar
 from messaging.triage.categories import Category
 from messaging.triage.engine import (
+    AgreementSnapshot,
+    ChannelTerms,
+    ContactHistory,
     CrisisPeriodSnapshot,
     Disposition,
     InboundMessage,
     TriageContext,
+    WindowTerms,
     triage,
 )
-from tests.factories import PROPERTY_SETTINGS, triage_cases
-from tests.triage.test_triage_engine import (
-    NEXT_SESSION,
-    TUESDAY_9_40PM,
-    TUESDAY_10AM,
-    agreement,
-    channel,
-    context,
-    message,
-)
+from tests.factories import CALENDAR, PROPERTY_SETTINGS, ny, triage_cases
+
+TUESDAY_10AM = ny(2026, 5, 12, 10, 0)
+TUESDAY_9_40PM = ny(2026, 5, 12, 21, 40)
+NEXT_SESSION = ny(2026, 5, 19, 15, 0)
+
+
+def channel(
+    name: str,
+    purposes: tuple[str, ...] = ("logistics", "clinical", "urgent"),
+    *,
+    enabled: bool = True,
+    after_hours: bool = False,
+) -> ChannelTerms:
+    return ChannelTerms(name, enabled, frozenset(purposes), after_hours)
+
+
+def agreement(
+    *,
+    channels: tuple[ChannelTerms, ...] | None = None,
+    windows: dict[str, WindowTerms] | None = None,
+    hold_clinical: bool = False,
+    limit: int | None = None,
+    version: int = 3,
+) -> AgreementSnapshot:
+    if channels is None:
+        channels = (channel("portal", after_hours=True), channel("sms"), channel("email"))
+    if windows is None:
+        windows = {
+            "urgent": WindowTerms(4, "hours"),
+            "clinical": WindowTerms(2, "days"),
+            "logistics": WindowTerms(1, "days"),
+        }
+    return AgreementSnapshot(
+        agreement_id=41,
+        version=version,
+        channels={c.channel: c for c in channels},
+        response_windows=windows,
+        hold_clinical_for_session=hold_clinical,
+        frequency_limit_per_week=limit,
+    )
+
+
+def message(
+    body: str = "A message",
+    *,
+    channel: str = "portal",
+    at: datetime = TUESDAY_10AM,
+    purpose: str | None = None,
+    emergency: bool | None = None,
+    known: bool = True,
+) -> InboundMessage:
+    return InboundMessage(channel, body, at, purpose, emergency, known)
+
+
+def context(
+    agreement: AgreementSnapshot | None,
+    *,
+    calendar: BusinessCalendar = CALENDAR,
+    crisis_period: CrisisPeriodSnapshot | None = None,
+    sent_this_week: int = 0,
+    last_check_in_at: datetime | None = None,
+    next_session_at: datetime | None = NEXT_SESSION,
+) -> TriageContext:
+    return TriageContext(
+        agreement=agreement,
+        calendar=calendar,
+        crisis_period=crisis_period,
+        history=ContactHistory(sent_this_week, last_check_in_at),
+        next_session_at=next_session_at,
+    )
+
 
 LOW_RULE = "low_check_in_in_crisis_period"
 _RANK = {Disposition.HOLD_FOR_SESSION: 0, Disposition.DELIVER: 1, Disposition.ESCALATE: 2}
