@@ -389,6 +389,7 @@ def triage_cases(draw: st.DrawFn) -> tuple[InboundMessage, TriageContext]:
         ),
         declared_emergency=draw(st.sampled_from([None, None, False, False, True])),
         sender_known=draw(st.sampled_from([True, True, True, False])),
+        check_in_score=draw(st.none() | st.integers(1, 5)),
     )
     hours = st.integers(0, 24 * 14).map(lambda h: timedelta(hours=h))
     crisis_period = None

@@ -1,6 +1,7 @@
 """Reads of check-ins, caring contacts and the contact pattern. Each page's queries are a fixed
 number, whatever the history (query-count tests hold them to it)."""
 
+import re
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -31,6 +32,25 @@ from messaging.triage.detector import detect
 CARING_OFFER_WINDOW = timedelta(days=90)
 TIMELINE_LENGTH = 60
 TREND_WEEKS = 26
+_SCORE = re.compile(r"^\s*(?:check-in answer:\s*)?([1-5])(?![0-9])", re.IGNORECASE)
+
+
+def check_in_score(text: str) -> int | None:
+    """A reply that starts with 1 to 5 (``3``, ``2 rough day``, ``5!``, or a portal answer,
+    ``Check-in answer: 4 of 5``) answers with that."""
+    found = _SCORE.match(text or "")
+    return int(found.group(1)) if found else None
+
+
+def check_in_answer_score(*, client: Membership | None, body: str, at: datetime) -> int | None:
+    """The score a message gives the check-in waiting for the client's answer (the one
+    ``check_in_reply_link`` will link it to), or ``None``: no check-in waits, or it is in words."""
+    if client is None:
+        return None
+    waiting = CheckIn.objects.filter(
+        client=client, state=CheckInState.SENT, sent_at__lte=at
+    ).exists()
+    return check_in_score(body) if waiting else None
 
 
 def check_in_open_for_client(*, client: Membership) -> CheckIn | None:

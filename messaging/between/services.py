@@ -6,7 +6,6 @@ of its change are written. The tick (``messaging.between.tick``) claims due rows
 transaction at a time and calls the ``*_locked`` functions here with the row locked.
 """
 
-import re
 from datetime import datetime
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from agreements.models import AgreementStatus, ContactAgreement, CrisisPeriod, Membership, User
 from messaging.between import schedule
+from messaging.between.selectors import check_in_score
 from messaging.contactlog.services import contact_event_record
 from messaging.models import (
     CaringContact,
@@ -48,7 +48,6 @@ CARING_STOP_SALT = "messaging.between.caring-stop"
 #: reply that is only one of them stops caring messages at once.
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 
-_SCORE = re.compile(r"^\s*(?:check-in answer:\s*)?([1-5])(?![0-9])", re.IGNORECASE)
 
 #: The words of each one-tap answer, as the portal's buttons say them.
 SCORE_WORDS = {1: "very bad", 2: "bad", 3: "so-so", 4: "okay", 5: "good"}
@@ -70,13 +69,6 @@ def check_in_answer_body(*, score: int, words: str) -> str:
     (and triage) knows it answers a check-in, then the client's own words."""
     answer = f"Check-in answer: {score} of 5 ({SCORE_WORDS[score]})"
     return f"{answer}\n{words.strip()}" if words.strip() else answer
-
-
-def check_in_score(text: str) -> int | None:
-    """A reply that starts with 1 to 5 (``3``, ``2 rough day``, ``5!``, or a portal answer,
-    ``Check-in answer: 4 of 5``) answers with that."""
-    found = _SCORE.match(text or "")
-    return int(found.group(1)) if found else None
 
 
 # --- check-ins -------------------------------------------------------------------------------

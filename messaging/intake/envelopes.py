@@ -67,6 +67,8 @@ class Intake:
     declared_emergency: bool | None = None
     provider_message_id: str = ""
     recorded_by_id: int | None = None
+    # A phone call that ended with no choice or no message (triage delivers it now).
+    unfinished_call: bool = False
 
 
 # --- storing -------------------------------------------------------------------------------
@@ -364,6 +366,7 @@ def _receive(envelope: InboundEnvelope) -> tuple[Received, Changes]:
         ),
         recorded_by=User.objects.get(pk=intake.recorded_by_id) if intake.recorded_by_id else None,
         body_full_length=len(intake.body) if len(intake.body) > len(body) else None,
+        unfinished_call=intake.unfinished_call,
     )
     return received, changes
 

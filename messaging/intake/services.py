@@ -6,13 +6,14 @@ nothing here waits on the broker: a crisis reply never depends on Celery being u
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agreements.models import ContactAgreement, Membership, Practice, Purpose, SafetyPlan
+from messaging.between.selectors import check_in_answer_score
 from messaging.between.services import check_in_reply_link
 from messaging.contactlog.services import contact_event_record
 from messaging.intake import selectors
@@ -189,6 +190,7 @@ def message_receive(
     provider_message_id: str = "",
     recorded_by=None,
     body_full_length: int | None = None,
+    unfinished_call: bool = False,
 ) -> Received:
     """Keep, triage and answer one inbound message. Unknown senders go to the practice.
 
@@ -216,6 +218,7 @@ def message_receive(
                 provider_message_id=provider_message_id,
                 recorded_by=recorded_by,
                 body_full_length=body_full_length,
+                unfinished_call=unfinished_call,
             )
     except IntegrityError:
         # The same provider message raced in twice; the other one won.
@@ -252,6 +255,7 @@ def _receive(
     provider_message_id: str,
     recorded_by,
     body_full_length: int | None,
+    unfinished_call: bool = False,
 ) -> Received:
     message = Message.objects.create(
         practice=practice,
@@ -275,8 +279,14 @@ def _receive(
         declared_purpose=declared_purpose or None,
         declared_emergency=declared_emergency,
         sender_known=sender is not None,
+        unfinished_call=unfinished_call,
     )
     try:
+        # Read before ``check_in_reply_link`` below marks that check-in answered.
+        inbound = replace(
+            inbound,
+            check_in_score=check_in_answer_score(client=sender, body=body, at=received_at),
+        )
         context, agreement = selectors.triage_context(
             practice=practice, client=sender, received_at=received_at
         )

@@ -20,7 +20,10 @@ d. A message is outside the agreement when there is no agreement, its channel is
 e. Urgent messages are never held. After hours, on a channel agreed for urgent matters at any
    time, they go to the on-call clinician; otherwise they are delivered with the urgent window.
 f. Beyond the weekly limit, non-crisis messages are held; during a crisis period, check-ins are
-   welcome: never over the limit, never held, delivered promptly.
+   welcome: never over the limit, never held, delivered promptly. A check-in answered 1 or 2
+   of 5 during a crisis period is at least urgent and delivered now (never held, never lowered
+   from anything higher, and never a page by itself). So is a phone call that ended before the
+   caller answered the emergency question or left a message, so a clinician can call back.
 g. Therapy content is held for the session when the agreement says so, when it came outside the
    agreement, or over the limit; otherwise it is delivered with the clinical window.
 h. Scheduling and admin is never held until the session it is about: it is delivered, with
@@ -172,9 +175,19 @@ class InboundMessage:
     declared_purpose: str | None  # "logistics", "clinical", "urgent", "crisis" or None
     declared_emergency: bool | None  # the answer to "Is this an emergency?"
     sender_known: bool
+    # The score (1 to 5) this message gives the client's open check-in, if it answers one.
+    check_in_score: int | None = None
+    # A call to the answering service that ended with no choice or no message left.
+    unfinished_call: bool = False
 
     def __post_init__(self) -> None:
         _require_aware(self.received_at, "received_at")
+        if self.check_in_score is not None and (
+            isinstance(self.check_in_score, bool)
+            or not isinstance(self.check_in_score, int)
+            or not 1 <= self.check_in_score <= 5
+        ):
+            raise ValueError(f"check_in_score must be 1 to 5, got {self.check_in_score!r}")
         if self.declared_purpose is not None:
             Category(self.declared_purpose)  # raises ValueError for an unknown purpose
 
@@ -264,6 +277,8 @@ class _Findings:
     outside_agreement: bool = False
     over_frequency_limit: bool = False
     is_check_in: bool = False
+    # Raised to urgent by a rule that delivers now and pages nobody by itself.
+    deliver_now: bool = False
 
     def fire(self, code: str, reason: str) -> None:
         self.rules.append(FiredRule(code, reason))
@@ -285,11 +300,15 @@ def triage(message: InboundMessage, context: TriageContext) -> TriageDecision:
     _agreement_checks(category, message, context, findings)
     if category is not Category.CRISIS:  # a crisis never counts against the limit
         _frequency_and_check_in(category, message, context, findings)
+        category = _low_check_in_answer(category, message, context, findings)
+        category = _unfinished_call(category, message, findings)
 
     if category is Category.CRISIS:
         outcome = _escalate_crisis(message, findings)
     elif not message.sender_known:
         outcome = _deliver_from_unknown_sender(category, message, context, findings)
+    elif findings.deliver_now:
+        outcome = _deliver_now(message, context, findings)
     elif category is Category.URGENT:
         outcome = _urgent(message, context, after_hours, findings)
     elif findings.is_check_in:
@@ -553,6 +572,52 @@ def _frequency_and_check_in(
         )
 
 
+#: Check-in answers (of 5) that, during a crisis period, are delivered now.
+LOW_CHECK_IN_SCORES = frozenset({1, 2})
+
+
+def _low_check_in_answer(
+    category: Category, message: InboundMessage, context: TriageContext, findings: _Findings
+) -> Category:
+    """A check-in answered 1 or 2 of 5 during a crisis period is at least urgent: a therapist
+    wants to know now. It only ever raises: urgent and crisis keep their own rules."""
+    period = context.crisis_period
+    if (
+        message.check_in_score not in LOW_CHECK_IN_SCORES
+        or not message.sender_known
+        or period is None
+        or not period.is_active(message.received_at)
+        or category.severity >= Category.URGENT.severity
+    ):
+        return category
+    findings.deliver_now = True
+    findings.fire(
+        "low_check_in_in_crisis_period",
+        f"Answered a check-in {message.check_in_score} of 5 during the crisis period: "
+        "delivered now.",
+    )
+    return Category.URGENT
+
+
+def _unfinished_call(category: Category, message: InboundMessage, findings: _Findings) -> Category:
+    """A call that ended before the caller chose (or before they left the message they chose)
+    is at least urgent, so a clinician can call back; it only ever raises."""
+    if not message.unfinished_call:
+        return category
+    findings.fire(
+        "unfinished_call",
+        "A call that ended before the emergency question was answered: delivered now so a "
+        "clinician can call back."
+        if message.declared_emergency is None
+        else "A call that ended before a message was left: delivered now so a clinician can "
+        "call back.",
+    )
+    if category.severity >= Category.URGENT.severity:
+        return category
+    findings.deliver_now = True
+    return Category.URGENT
+
+
 def _duration(delta: timedelta) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
     if minutes < 120:
@@ -637,6 +702,24 @@ def _deliver_check_in(
     if agreement is not None:
         window = agreement.window_for(Category.URGENT) or agreement.window_for(Category.CLINICAL)
     return _deliver(Category.URGENT, window, message, context, findings, what="check-ins")
+
+
+def _deliver_now(message: InboundMessage, context: TriageContext, findings: _Findings) -> _Outcome:
+    """A low check-in answer in a crisis period, or an unfinished call: delivered now with the
+    urgent window (else the clinical one), never held, whatever the hour, the limit or the
+    agreement; on its own it pages nobody."""
+    if findings.outside_agreement or findings.over_frequency_limit:
+        findings.fire(
+            "delivered_now_anyway",
+            "Outside the agreement or over the weekly limit, but this is never held: "
+            "delivered now and flagged.",
+        )
+    agreement = context.agreement
+    window = None
+    if agreement is not None:
+        window = agreement.window_for(Category.URGENT) or agreement.window_for(Category.CLINICAL)
+    what = "check-ins" if message.check_in_score is not None else None
+    return _deliver(Category.URGENT, window, message, context, findings, what=what)
 
 
 def _clinical(message: InboundMessage, context: TriageContext, findings: _Findings) -> _Outcome:

@@ -343,6 +343,109 @@ def call_transcribed(
     return received
 
 
+#: Twilio's call statuses that mean the call is over (its status callback).
+CALL_ENDED_STATUSES = frozenset({"completed", "no-answer", "busy", "canceled"})
+#: States in which the call already chose, or already made a message: nothing to add.
+_STATES_WITH_A_CHOICE_OR_MESSAGE = frozenset(
+    {
+        CallState.CONNECTING,
+        CallState.CONNECTED,
+        CallState.END_OF_CHAIN,
+        CallState.CRISIS_LINE,
+        CallState.RECORDED,
+    }
+)
+
+
+def unfinished_call_intake(
+    *,
+    call_sid: str,
+    caller_number: str,
+    called_number: str,
+    practice_id: int | None,
+    chose_message: bool,
+    seconds: int | None,
+) -> envelopes.Intake:
+    """A call that ended before the caller chose (or before the message they chose), as intake
+    takes it: once per call (its provider id is the CallSid), delivered now for a call back."""
+    before = "a message was left" if chose_message else "a choice was made"
+    length = f"hung up after {seconds} s" if seconds is not None else "hung up; length unknown"
+    body = f"Call to the answering service ended before {before} ({length})."
+    if caller_number:
+        body += f"\nCaller's number: {caller_number}"
+    return envelopes.Intake(
+        channel=Channel.PHONE,
+        body=body,
+        practice_id=practice_id,
+        identify_by="phone",
+        sender_address=caller_number,
+        to_address=called_number,
+        # Choosing to leave a message answered "is this an emergency?" with no.
+        declared_emergency=False if chose_message else None,
+        provider_message_id=f"call-ended:{call_sid}",
+        unfinished_call=True,
+    )
+
+
+def call_ended(
+    *,
+    session: CallSession | None,
+    envelope: InboundEnvelope,
+    call_sid: str,
+    caller_number: str,
+    called_number: str,
+    practice: Practice | None,
+    seconds: int | None,
+    changes: Changes = (),
+    now: datetime | None = None,
+) -> Received | None:
+    """The call is over. If it made no choice and left no message, it becomes a phone message
+    through intake (so nothing is dropped: the therapist can call back); a call that declared
+    an emergency, chose the crisis line or left a voicemail is not doubled. Repeated callbacks
+    find the first message (same provider id).
+
+    Returns None when nothing was taken in (the envelope says why) or intake will retry."""
+    now = now or timezone.now()
+    if session is not None:
+        has_message = (
+            session.state in _STATES_WITH_A_CHOICE_OR_MESSAGE
+            or session.message_id is not None
+            or bool(session.recording_sid)
+            or session.voicemail_envelope_id is not None
+        )
+    else:
+        # A call whose session was never made may still have declared an emergency.
+        has_message = Message.objects.filter(
+            channel=Channel.PHONE, provider_message_id=f"call:{call_sid}"
+        ).exists()
+    if has_message:
+        envelopes.envelope_refuse(envelope=envelope, reason="call_has_message", changes=changes)
+        return None
+    if session is None and practice is None:
+        envelopes.envelope_refuse(envelope=envelope, reason="unknown_call", changes=changes)
+        return None
+    if seconds is None and session is not None:
+        seconds = max(0, int((now - session.started_at).total_seconds()))
+    received = envelopes.envelope_receive(
+        envelope=envelope,
+        changes=changes,
+        intake=unfinished_call_intake(
+            call_sid=call_sid,
+            caller_number=session.caller_number if session else caller_number,
+            called_number=session.called_number if session else called_number,
+            practice_id=session.practice_id if session else practice.pk,
+            chose_message=session is not None and session.state == CallState.VOICEMAIL,
+            seconds=seconds,
+        ),
+    )
+    if session is not None and received is not None and not received.duplicate:
+        with transaction.atomic():
+            locked = CallSession.objects.select_for_update().get(pk=session.pk)
+            _event(locked, "Call ended before a choice or a message; taken in as a message", now)
+            locked.save(update_fields=["events", "updated_at"])
+    return received
+
+
 def page_acknowledge_by_voice(
     *, notification, call_sid: str, now: datetime | None = None
 ) -> callflow.PageAnswer:

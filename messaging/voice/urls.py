@@ -22,5 +22,6 @@ urlpatterns = [
         webhooks.voice_transcription,
         name="voice_transcription",
     ),
+    path("webhooks/voice/status/", webhooks.voice_status, name="voice_status"),
     path("webhooks/voice/page/", webhooks.voice_page_answer, name="voice_page_answer"),
 ]

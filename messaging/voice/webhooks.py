@@ -394,6 +394,44 @@ def voice_transcription(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+def _seconds(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 9 else None
+
+
+@voice_webhook("call status")
+def voice_status(request: HttpRequest) -> HttpResponse:
+    """Twilio's call status callback: a call that ended with no choice and no message is taken
+    in as a phone message, so a clinician can call back."""
+    call_sid = _param(request, "CallSid")
+    status = _param(request, "CallStatus").lower()
+    if not call_sid or not status:
+        return _bad_request("CallSid and CallStatus are required")
+    if status not in services.CALL_ENDED_STATUSES:
+        return HttpResponse(status=204)
+    envelope = envelopes.envelope_store_request(request, channel=EnvelopeChannel.VOICE)
+    changes: Changes = []
+    session = _session(request)
+    caller = _param(request, "From", changes)
+    called = _param(request, "To", changes)
+    services.call_ended(
+        session=session,
+        envelope=envelope,
+        call_sid=call_sid[:64],
+        caller_number=caller[:32],
+        called_number=called[:32],
+        practice=session.practice if session else _practice_of(caller, called),
+        seconds=_seconds(_param(request, "CallDuration")),
+        changes=changes,
+    )
+    return HttpResponse(status=204)
+
+
+def _practice_of(caller: str, called: str):
+    """For a call never seen before: the caller's practice, else the practice called."""
+    client = client_by_phone(caller)
+    return client.practice if client else selectors.practice_called(to_number=called)
+
+
 @voice_webhook("page call answer")
 def voice_page_answer(request: HttpRequest) -> HttpResponse:
     """A clinician pressed a key on a page call: 1 acknowledges it."""

@@ -407,6 +407,7 @@ MATRIX: dict[str, Row] = {
             "voice_recorded",
             "voice_transcription",
             "voice_page_answer",
+            "voice_status",
         )
     },
     # JSON API: 401 without credentials, 403 for a role it isn't for, 404 for others' things

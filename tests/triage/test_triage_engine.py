@@ -912,8 +912,9 @@ def test_scheduling_is_never_held_for_the_session(
 ) -> None:
     """Whatever the channel, hour, limit, away period or agreement, scheduling is delivered."""
     inbound, triage_context = case
+    # Not a low check-in answer in a crisis period either: that is delivered now, as urgent.
     inbound = dataclasses.replace(
-        inbound, body=body, declared_purpose=purpose, declared_emergency=None
+        inbound, body=body, declared_purpose=purpose, declared_emergency=None, check_in_score=None
     )
     decision = triage(inbound, triage_context)
     event(f"after hours: {decision.after_hours}, outside: {decision.outside_agreement}")

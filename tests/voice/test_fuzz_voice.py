@@ -39,7 +39,11 @@ def huge():
 
 
 def values():
-    return st.one_of(texts(), huge(), st.sampled_from(["1", "2", "9", "*", "12", "completed"]))
+    return st.one_of(
+        texts(),
+        huge(),
+        st.sampled_from(["1", "2", "9", "*", "12", "completed", "no-answer", "busy", "canceled"]),
+    )
 
 
 SIDS = itertools.count(1)
@@ -57,6 +61,8 @@ PARAMS = (
     "RecordingDuration",
     "TranscriptionText",
     "TranscriptionStatus",
+    "CallStatus",
+    "CallDuration",
 )
 WEBHOOKS = (
     "voice_incoming",
@@ -69,6 +75,7 @@ WEBHOOKS = (
     "voice_recorded",
     "voice_transcription",
     "voice_page_answer",
+    "voice_status",
 )
 QUERY = st.dictionaries(
     st.sampled_from(["call", "clinician", "notification"]),
