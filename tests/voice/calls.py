@@ -1,13 +1,21 @@
 """Signed Twilio Voice requests for the answering-service tests: each turn of a call posted
 the way Twilio posts it, signed with its own ``RequestValidator``."""
 
+from datetime import datetime
 from urllib.parse import urlencode
+from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 AUTH_TOKEN = "twilio-test-auth-token"
 PRACTICE_LINE = "+15550100100"
+NEW_YORK = ZoneInfo("America/New_York")
+THREE_AM = datetime(2026, 11, 24, 3, 0, tzinfo=NEW_YORK)
+CLIENT_PHONE = "+15550102030"
+THERAPIST_PHONE = "+15550100001"
+ON_CALL_PHONE = "+15550100002"
 
 
 def signed_post(client, url: str, params: dict, *, token: str = AUTH_TOKEN):
@@ -33,3 +41,10 @@ def call_params(call_sid: str = "CA" + "1" * 32, caller: str = "+15550102030", *
         "Direction": "inbound",
         **extra,
     }
+
+
+def xml(response):
+    """A TwiML answer, parsed (and checked to be one)."""
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/xml"
+    return ElementTree.fromstring(response.content)

@@ -3,8 +3,6 @@ escalation engine paging underneath, and the voicemail triaged like any message.
 
 import logging
 from datetime import datetime, timedelta
-from xml.etree import ElementTree
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -22,43 +20,18 @@ from messaging.models import (
     Message,
     Notification,
 )
-from tests.factories import activate_agreement, on_call_weekly
-from tests.voice.calls import PRACTICE_LINE, call_params, signed_post, turn
-
-NEW_YORK = ZoneInfo("America/New_York")
-THREE_AM = datetime(2026, 11, 24, 3, 0, tzinfo=NEW_YORK)
-CLIENT_PHONE = "+15550102030"
-THERAPIST_PHONE = "+15550100001"
-ON_CALL_PHONE = "+15550100002"
-
-
-@pytest.fixture
-def night(time_machine):
-    time_machine.move_to(THREE_AM, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def phones(world):
-    """The practice's line, the client's phone, and the phones of the therapist and on-call."""
-    agreement_services.practice_update_settings(
-        practice=world.practice, by=world.admin.user, changes={"phone_line": PRACTICE_LINE}
-    )
-    for member, phone in (
-        (world.client, CLIENT_PHONE),
-        (world.therapist, THERAPIST_PHONE),
-        (world.other_therapist, ON_CALL_PHONE),
-    ):
-        member.user.phone = phone
-        member.user.save(update_fields=["phone"])
-    on_call_weekly(world)
-    return world
-
-
-def xml(response):
-    assert response.status_code == 200, response.content
-    assert response["Content-Type"] == "application/xml"
-    return ElementTree.fromstring(response.content)
+from tests.factories import activate_agreement
+from tests.voice.calls import (
+    CLIENT_PHONE,
+    NEW_YORK,
+    ON_CALL_PHONE,
+    THERAPIST_PHONE,
+    THREE_AM,
+    call_params,
+    signed_post,
+    turn,
+    xml,
+)
 
 
 def said(root) -> str:

@@ -3,53 +3,20 @@ taken in as a phone message through intake, once per CallSid, delivered now so a
 call back; a call that pressed 1, chose the crisis line or left a voicemail is not doubled."""
 
 import itertools
-from datetime import datetime
-from xml.etree import ElementTree
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agreements import services as agreement_services
 from messaging.models import CallSession, EnvelopeStatus, Escalation, InboundEnvelope, Message
-from tests.factories import activate_agreement, on_call_weekly
-from tests.voice.calls import PRACTICE_LINE, call_params, turn
-
-NEW_YORK = ZoneInfo("America/New_York")
-THREE_AM = datetime(2026, 11, 24, 3, 0, tzinfo=NEW_YORK)
-CLIENT_PHONE = "+15550102030"
-THERAPIST_PHONE = "+15550100001"
-ON_CALL_PHONE = "+15550100002"
-
-
-@pytest.fixture
-def night(time_machine):
-    time_machine.move_to(THREE_AM, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def phones(world):
-    """The practice's line, the client's phone, and the phones of the therapist and on-call."""
-    agreement_services.practice_update_settings(
-        practice=world.practice, by=world.admin.user, changes={"phone_line": PRACTICE_LINE}
-    )
-    for member, phone in (
-        (world.client, CLIENT_PHONE),
-        (world.therapist, THERAPIST_PHONE),
-        (world.other_therapist, ON_CALL_PHONE),
-    ):
-        member.user.phone = phone
-        member.user.save(update_fields=["phone"])
-    on_call_weekly(world)
-    return world
-
-
-def xml(response):
-    assert response.status_code == 200, response.content
-    assert response["Content-Type"] == "application/xml"
-    return ElementTree.fromstring(response.content)
+from tests.factories import activate_agreement
+from tests.voice.calls import (
+    CLIENT_PHONE,
+    PRACTICE_LINE,
+    call_params,
+    turn,
+    xml,
+)
 
 
 def press(client, name, key, call_sid="CA" + "1" * 32, **query):
