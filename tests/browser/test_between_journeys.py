@@ -198,7 +198,13 @@ def test_can_this_wait_keep_it_as_a_note_or_send_it_now(
     expect(cleo.get_by_text("I keep thinking about what my mum said on Sunday")).to_be_visible()
     assert SessionNote.objects.count() == 1 and not Message.objects.exists()
 
-    compose("Actually I need to tell you about this before Thursday")
+    compose("I keep noticing I go quiet when my sister calls, I want to talk about it")
     cleo.get_by_role("button", name="Send it now").click()
     expect(cleo.get_by_role("heading", name="Your message")).to_be_visible()
     assert Message.objects.filter(direction="inbound").count() == 1
+
+    # Something with a date on it reads as urgent: it is sent at once, never offered to wait.
+    compose("Actually I need to tell you about this before Thursday")
+    expect(cleo.get_by_role("heading", name="Your message")).to_be_visible()
+    expect(cleo.get_by_role("heading", name="Can this wait for your session?")).to_have_count(0)
+    assert Message.objects.filter(direction="inbound").count() == 2
