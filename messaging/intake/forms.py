@@ -3,6 +3,7 @@
 from django import forms
 
 from agreements.models import Practice
+from messaging.triage import detector
 from messaging.triage.categories import Category
 from messaging.triage.limits import MESSAGE_BODY_MAX_CHARS
 
@@ -36,7 +37,12 @@ class ComposeForm(forms.Form):
 
     A yes is never refused (DESIGN.md, invariant 6): the topic and the text are optional then,
     and a topic that isn't one of the choices is ignored. Only a no needs a topic and words.
+    Words that read as a crisis are never refused either: if the client left the questions
+    unanswered (or chose no topic), the message goes through as written and triage decides
+    (``unanswered`` is then true and ``emergency`` empty).
     """
+
+    unanswered = False
 
     emergency = forms.ChoiceField(
         label="Is this an emergency?",
@@ -75,6 +81,14 @@ class ComposeForm(forms.Form):
                 body = _first_part(self.data.get("body"))
             cleaned["body"] = body or NO_TEXT_GIVEN
             return cleaned
+        unanswered = "emergency" in self.errors or purpose not in _PURPOSES
+        if unanswered and body and "body" not in self.errors and _reads_as_crisis(body):
+            # Someone in crisis who skipped a question is not sent back to answer it.
+            self.errors.pop("emergency", None)
+            self.unanswered = True
+            cleaned["emergency"] = cleaned.get("emergency", "")
+            cleaned["purpose"] = purpose if purpose in _PURPOSES else ""
+            return cleaned
         if purpose not in _PURPOSES:
             self.add_error(
                 "purpose",
@@ -83,6 +97,10 @@ class ComposeForm(forms.Form):
         if not body and "body" not in self.errors:
             self.add_error("body", "Write your message first.")
         return cleaned
+
+
+def _reads_as_crisis(body: str) -> bool:
+    return detector.detect(body).category is Category.CRISIS
 
 
 def _first_part(raw) -> str:

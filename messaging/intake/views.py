@@ -69,7 +69,10 @@ def message_compose(request: HttpRequest) -> HttpResponse:
                     practice_id=client.practice_id,
                     sender_id=client.pk,
                     declared_purpose=form.cleaned_data["purpose"],
-                    declared_emergency=form.cleaned_data["emergency"] == "yes",
+                    # Unanswered (words that read as a crisis): nothing declared either way.
+                    declared_emergency={"yes": True, "no": False}.get(
+                        form.cleaned_data["emergency"]
+                    ),
                 ),
             )
             if received is None:
@@ -174,7 +177,10 @@ def operator_console(request: HttpRequest) -> HttpResponse:
                     sender_id=caller.pk if caller else None,
                     sender_address=phone,
                     declared_purpose=form.cleaned_data["purpose"],
-                    declared_emergency=form.cleaned_data["emergency"] == "yes",
+                    # Unanswered (words that read as a crisis): nothing declared either way.
+                    declared_emergency={"yes": True, "no": False}.get(
+                        form.cleaned_data["emergency"]
+                    ),
                     recorded_by_id=request.user.pk,
                 ),
             )

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from messaging.models import ContactEvent, EventType, Message
+from messaging.models import ContactEvent, EventType, Message, MessageStatus
 from tests.factories import receive, sign_in
 
 
@@ -24,6 +24,32 @@ def test_an_answer_of_no_needs_a_topic(client, world):
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"purpose"}
     assert "Choose what it is about" in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_words_that_read_as_a_crisis_go_through_with_the_questions_unanswered(client, world):
+    """Someone in crisis who skips the questions is not sent back to answer them: the message is
+    taken as written, escalates and shows crisis help."""
+    sign_in(client, world.client)
+    for data in (
+        {"body": "i have the pills out and i dont want to be here tonight"},
+        {"emergency": "no", "body": "i have the pills out and i dont want to be here tonight"},
+    ):
+        response = client.post(reverse("message_compose"), data)
+        message = Message.objects.filter(direction="inbound").latest("pk")
+        assert response["Location"] == reverse("client_message_detail", args=[message.pk])
+        assert message.current_decision.category == "crisis"
+        assert message.current_decision.disposition == "escalate"
+        assert message.status == MessageStatus.ESCALATED  # the first starts it, the second joins
+        assert "988" in client.get(response["Location"]).content.decode()
+    assert Message.objects.filter(direction="inbound").count() == 2
+
+
+def test_ordinary_words_with_the_question_unanswered_are_a_form_error(client, world):
+    sign_in(client, world.client)
+    response = client.post(reverse("message_compose"), {"body": "can we move thursday to 4?"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"emergency", "purpose"}
     assert not Message.objects.exists()
 
 
