@@ -45,12 +45,13 @@ def check_in_score(text: str) -> int | None:
 def check_in_answer_score(*, client: Membership | None, body: str, at: datetime) -> int | None:
     """The score a message gives the check-in waiting for the client's answer (the one
     ``check_in_reply_link`` will link it to), or ``None``: no check-in waits, or it is in words."""
-    if client is None:
-        return None
+    score = check_in_score(body)
+    if client is None or score is None:
+        return None  # no query for the many messages that don't start with a score
     waiting = CheckIn.objects.filter(
         client=client, state=CheckInState.SENT, sent_at__lte=at
     ).exists()
-    return check_in_score(body) if waiting else None
+    return score if waiting else None
 
 
 def check_in_open_for_client(*, client: Membership) -> CheckIn | None:
