@@ -75,10 +75,12 @@ def test_session_prep_shows_the_trend_and_the_check_in_timeline(
 # session, held messages, shared notes, the staff banner) and five for what this adds: the
 # check-in timeline with replies and their decisions joined, the active agreement's limit,
 # the week's count, the months' messages with their decisions joined, the answered check-ins.
-SESSION_PREP = 14
-# The therapist's client page: the timeline (one query, replies joined) and the caring
-# schedule with its messages prefetched (two).
-CLIENT_PAGE = 9
+# One more on every staff page: django-otp reads the verified device (a deleted device
+# signs its session out).
+SESSION_PREP = 15
+# The therapist's client page (with the device read): the timeline (one query, replies
+# joined) and the caring schedule with its messages prefetched (two).
+CLIENT_PAGE = 10
 # The client's home: the open check-in, the limit and the week's count, the caring schedule
 # and its messages (prefetched), besides what it read before.
 CLIENT_HOME = 12

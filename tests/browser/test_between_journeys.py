@@ -58,8 +58,10 @@ def test_a_week_of_daily_check_ins_answered_missed_and_a_crisis_reply(
     tess.get_by_role("button", name="Start crisis period").click()
     expect(tess.get_by_text("Crisis period started. It ends by itself.")).to_be_visible()
 
+    # Pages left open across the days below would be signed out by the idle timer's script
+    # while the test navigates; each person closes the page and signs in again, as they would.
+    tess.goto("about:blank")
     cleo = new_page(viewport=PHONE)
-    browser_sign_in(cleo, live_server.url, world.client.user.email)
     answers = {0: "4", 1: "3", 3: "5", 4: "4", 5: "3"}  # day 2 missed; day 6 a crisis
     for day in range(7):
         time_machine.move_to(
@@ -74,6 +76,9 @@ def test_a_week_of_daily_check_ins_answered_missed_and_a_crisis_reply(
         between_tick()  # plan
         between_tick()  # send
         cleo.goto(f"{live_server.url}/me/")
+        if "/accounts/login/" in cleo.url:  # a new day: yesterday's session idled out
+            browser_sign_in(cleo, live_server.url, world.client.user.email)
+            cleo.goto(f"{live_server.url}/me/")
         card = cleo.locator("#check-in")
         if day in answers:
             expect(card).to_contain_text("How are you today?")
@@ -88,6 +93,7 @@ def test_a_week_of_daily_check_ins_answered_missed_and_a_crisis_reply(
             screenshot(cleo, "crisis-reply")
         else:
             expect(card).to_be_visible()  # Cleo doesn't answer on day 2
+        cleo.goto("about:blank")
         time_machine.move_to(_day(day, 19, 0) + timedelta(seconds=1), tick=True)
         between_tick()
 
@@ -100,6 +106,9 @@ def test_a_week_of_daily_check_ins_answered_missed_and_a_crisis_reply(
 
     # Tess was told about the missed one in the app, and sees the week in session prep.
     tess.goto(f"{live_server.url}/notifications/")
+    if "/accounts/login/" in tess.url:  # a week on: her session idled out
+        browser_sign_in(tess, live_server.url, world.therapist.user.email)
+        tess.goto(f"{live_server.url}/notifications/")
     expect(tess.get_by_text("Missed check-in: Cleo")).to_be_visible()
     tess.goto(f"{live_server.url}/clients/{world.client.pk}/prep/")
     timeline = tess.locator(".check-in-timeline")
