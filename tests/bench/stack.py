@@ -259,6 +259,8 @@ class Stack:
             PYTHONPATH=str(BASE_DIR),
             PYTHONUNBUFFERED="1",
             NO_COLOR="1",
+            # Every tick's "received"/"succeeded" line, which the fault tests read.
+            ENGINE_TICK_LOG_LEVEL="INFO",
         )
         env.update(self.extra_env)
         env.update(overrides)

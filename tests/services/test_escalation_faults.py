@@ -297,7 +297,8 @@ print(json.dumps({"seconds": time.monotonic() - started, "message": received.mes
 
 
 def test_d_broker_down_when_a_crisis_arrives(stack, world, paging, provider_log):
-    stack.start_engine()
+    # Supervised as deployed, as in test c: a worker may die when the broker drops under it.
+    stack.start_engine(restart_on_exit=True)
     stack.redis.kill()
 
     # A separate process with the workers' settings: its on-commit enqueue meets a dead broker.
