@@ -48,3 +48,34 @@ def xml(response):
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/xml"
     return ElementTree.fromstring(response.content)
+
+
+def press(client, name, key, call_sid="CA" + "1" * 32, **query):
+    """The caller presses ``key`` on the turn ``name``."""
+    return turn(client, name, call_params(call_sid, Digits=key), **query)
+
+
+def leave_voicemail(client, transcript, *, call_sid="CA" + "1" * 32, recording="RE" + "7" * 32):
+    """A whole press-2 call: the greeting, 2, the recording and its transcription callback."""
+    xml(turn(client, "voice_incoming", call_params(call_sid)))
+    xml(press(client, "voice_choice", "2", call_sid=call_sid))
+    recording_params = call_params(
+        call_sid,
+        RecordingSid=recording,
+        RecordingUrl=f"https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{recording}",
+        RecordingDuration="14",
+    )
+    goodbye = xml(turn(client, "voice_recorded", recording_params))
+    assert goodbye.find("Hangup") is not None
+    response = turn(
+        client,
+        "voice_transcription",
+        {
+            **recording_params,
+            "TranscriptionSid": "TR" + "8" * 32,
+            "TranscriptionStatus": "completed",
+            "TranscriptionText": transcript,
+        },
+    )
+    assert response.status_code == 204
+    return response

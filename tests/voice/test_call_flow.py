@@ -28,6 +28,8 @@ from tests.voice.calls import (
     THERAPIST_PHONE,
     THREE_AM,
     call_params,
+    leave_voicemail,
+    press,
     signed_post,
     turn,
     xml,
@@ -36,10 +38,6 @@ from tests.voice.calls import (
 
 def said(root) -> str:
     return " ".join(element.text or "" for element in root.iter("Say"))
-
-
-def press(client, name, key, call_sid="CA" + "1" * 32, **query):
-    return turn(client, name, call_params(call_sid, Digits=key), **query)
 
 
 def dial_numbers(root) -> dict[str, str]:
@@ -213,31 +211,6 @@ def test_pressing_2_reads_the_agreements_reply_times_and_records(client, phones,
     assert record.get("transcribeCallback").endswith(reverse("voice_transcription"))
     assert int(record.get("maxLength")) <= 120
     assert not Message.objects.filter(direction="inbound").exists()
-
-
-def leave_voicemail(client, transcript, *, call_sid="CA" + "1" * 32, recording="RE" + "7" * 32):
-    xml(turn(client, "voice_incoming", call_params(call_sid)))
-    xml(press(client, "voice_choice", "2", call_sid=call_sid))
-    recording_params = call_params(
-        call_sid,
-        RecordingSid=recording,
-        RecordingUrl=f"https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{recording}",
-        RecordingDuration="14",
-    )
-    goodbye = xml(turn(client, "voice_recorded", recording_params))
-    assert goodbye.find("Hangup") is not None
-    response = turn(
-        client,
-        "voice_transcription",
-        {
-            **recording_params,
-            "TranscriptionSid": "TR" + "8" * 32,
-            "TranscriptionStatus": "completed",
-            "TranscriptionText": transcript,
-        },
-    )
-    assert response.status_code == 204
-    return response
 
 
 def test_a_voicemail_is_triaged_and_answered_by_text(client, phones, night):

@@ -14,39 +14,11 @@ from tests.voice.calls import (
     CLIENT_PHONE,
     PRACTICE_LINE,
     call_params,
+    leave_voicemail,
+    press,
     turn,
     xml,
 )
-
-
-def press(client, name, key, call_sid="CA" + "1" * 32, **query):
-    return turn(client, name, call_params(call_sid, Digits=key), **query)
-
-
-def leave_voicemail(client, transcript, *, call_sid="CA" + "1" * 32, recording="RE" + "7" * 32):
-    xml(turn(client, "voice_incoming", call_params(call_sid)))
-    xml(press(client, "voice_choice", "2", call_sid=call_sid))
-    recording_params = call_params(
-        call_sid,
-        RecordingSid=recording,
-        RecordingUrl=f"https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{recording}",
-        RecordingDuration="14",
-    )
-    goodbye = xml(turn(client, "voice_recorded", recording_params))
-    assert goodbye.find("Hangup") is not None
-    response = turn(
-        client,
-        "voice_transcription",
-        {
-            **recording_params,
-            "TranscriptionSid": "TR" + "8" * 32,
-            "TranscriptionStatus": "completed",
-            "TranscriptionText": transcript,
-        },
-    )
-    assert response.status_code == 204
-    return response
-
 
 ENDED = ("completed", "no-answer", "busy", "canceled")
 RULE = "unfinished_call"
